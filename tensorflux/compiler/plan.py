@@ -1,0 +1,147 @@
+"""Plan: the ops a set of fetches needs, compiled into one straight-line Python function.
+
+Building a plan (once per distinct fetch/feed set):
+  1. prune: walk back from the fetches and target ops through data and control inputs, stopping
+     at fed tensors;
+  2. order: the kept ops in creation order (a topological order that also keeps stateful ops in
+     program order);
+  3. constants: Const nodes become names bound to their arrays (no call at run time);
+  4. codegen: one Python statement per op, `v7 = k3(v2, v5)`, where `k3` is the op's kernel with
+     its attrs bound (functools.partial); a value is deleted after its last use so memory is
+     freed as early as in an interpreter.
+Running a plan is then one call of the generated function: no dictionaries, no per-op dispatch.
+`plan.source` shows the generated code.
+"""
+import functools
+
+import numpy as np
+
+from tensorflux.framework import errors
+
+__all__ = ["Plan"]
+
+# Ops whose output may share memory with a variable's storage (returned as views, or the
+# storage itself); a fetched value produced through them is copied so that later in-place
+# updates of the variable do not change what the caller holds.
+_VIEW_OPS = {"Reshape", "ExpandDims", "Squeeze", "StridedSlice", "Transpose", "StopGradient",
+             "Snapshot"}
+_STORAGE_OPS = {"VariableV2", "AssignVariableOp", "AssignAddVariableOp", "AssignSubVariableOp"}
+
+
+class Plan:
+    """A compiled program computing `fetches` (tensors) and running `targets` (ops).
+
+    Call it with the arrays for `feeds` (in order); it returns the fetched arrays (a list).
+    """
+
+    def __init__(self, fetches, targets=(), feeds=()):
+        self.fetches = list(fetches)
+        self.targets = list(targets)
+        self.feeds = list(feeds)
+        self.ops = self._prune()
+        self.source, self._function, self._steps = self._generate()
+        self._copy = [_may_alias_variable(t) for t in self.fetches]
+
+    def _prune(self):
+        fed = {id(t) for t in self.feeds}
+        needed = {}
+        stack = [t.op for t in self.fetches if id(t) not in fed] + list(self.targets)
+        while stack:
+            op = stack.pop()
+            if id(op) in needed:
+                continue
+            needed[id(op)] = op
+            for t in op.inputs:
+                if id(t) not in fed:
+                    stack.append(t.op)
+            stack.extend(op.control_inputs)
+        return sorted(needed.values(), key=lambda op: (id(op.graph), op.index))
+
+    def _generate(self):
+        names = {}           # id(tensor) -> local name in the generated function
+        namespace = {"_np": np}
+        lines = []
+        steps = []
+        for i, t in enumerate(self.feeds):
+            names[id(t)] = f"f{i}"
+        # last use of each tensor, to free it early
+        last_use = {}
+        for position, op in enumerate(self.ops):
+            for t in op.inputs:
+                last_use[id(t)] = position
+        fetch_ids = {id(t) for t in self.fetches}
+        counter = 0
+        for position, op in enumerate(self.ops):
+            if op.type == "NoOp":
+                continue
+            if op.type == "Const" and not op.control_inputs:
+                name = f"c{counter}"
+                counter += 1
+                namespace[name] = op.attrs["value"]
+                names[id(op.outputs[0])] = name
+                continue
+            kernel_name = f"k{len(steps)}"
+            namespace[kernel_name] = functools.partial(op.op_def.kernel, np, **op.attrs)
+            args = ", ".join(names[id(t)] for t in op.inputs)
+            outs = []
+            for out in op.outputs:
+                if id(out) in last_use or id(out) in fetch_ids:
+                    name = f"v{counter}"
+                    counter += 1
+                    names[id(out)] = name
+                    outs.append(name)
+                else:
+                    outs.append("_")
+            lines.append(f"    _step = {len(steps)}")
+            if len(op.outputs) == 1:
+                lines.append(f"    {outs[0]} = {kernel_name}({args})")
+            elif not op.outputs:
+                lines.append(f"    {kernel_name}({args})")
+            else:
+                lines.append(f"    {', '.join(outs)}, = {kernel_name}({args})")
+            steps.append(op)
+            dead = [names[id(t)] for t in op.inputs
+                    if last_use.get(id(t)) == position and id(t) not in fetch_ids
+                    and names[id(t)].startswith("v")]
+            if dead:
+                lines.append(f"    del {', '.join(sorted(set(dead)))}")
+        feed_args = ", ".join(f"f{i}" for i in range(len(self.feeds)))
+        results = ", ".join(names[id(t)] for t in self.fetches)
+        body = "\n".join(lines) if lines else "    pass"
+        source = (f"def run({feed_args}):\n"
+                  f"    _step = -1\n"
+                  f"    try:\n"
+                  + "\n".join("    " + line for line in body.split("\n")) + "\n"
+                  f"    except BaseException as error:\n"
+                  f"        _fail(_step, error)\n"
+                  f"    return [{results}]\n")
+        namespace["_fail"] = self._fail
+        code = compile(source, "<tensorflux plan>", "exec")
+        exec(code, namespace)  # noqa: S102 - our own generated code, never user input
+        return source, namespace["run"], steps
+
+    def _fail(self, step, error):
+        if step < 0 or isinstance(error, (KeyboardInterrupt, SystemExit)):
+            raise error
+        op = self._steps[step]
+        if isinstance(error, errors.OpError):
+            if error.op is None:
+                error.op = op
+            raise error
+        raise errors.InvalidArgumentError(
+            None, op, f"{type(error).__name__} in op '{op.name}' ({op.type}) with inputs "
+                      f"{[str(t.shape) for t in op.inputs]}: {error}") from error
+
+    def __call__(self, *feed_arrays):
+        results = self._function(*feed_arrays)
+        for i, copy in enumerate(self._copy):
+            if copy:
+                results[i] = np.array(results[i], copy=True)
+        return results
+
+
+def _may_alias_variable(tensor):
+    op = tensor.op
+    while op.type in _VIEW_OPS and op.inputs:
+        op = op.inputs[0].op
+    return op.type in _STORAGE_OPS

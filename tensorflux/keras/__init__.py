@@ -1,0 +1,2 @@
+"""tensorflux.keras: the Keras API of tensorflux."""
+from tensorflux.keras import datasets

@@ -1,0 +1,124 @@
+"""Elementwise kernels: unary math, binary arithmetic, comparisons, casts, selection."""
+import math
+
+import numpy as np
+
+_erf = np.frompyfunc(math.erf, 1, 1)
+_lgamma = np.frompyfunc(math.lgamma, 1, 1)
+
+
+def erf(xp, x):
+    # NumPy has no erf; math.erf per element is exact (slow, but gelu(approximate=False) and
+    # tf.math.erf are rare in training loops).
+    return xp.asarray(_erf(x), dtype=x.dtype)
+
+
+def lgamma(xp, x):
+    return xp.asarray(_lgamma(x), dtype=x.dtype)
+
+
+def sigmoid(xp, x):
+    # exp(-|x|) never overflows: for x >= 0, 1 / (1 + e^-x); for x < 0, e^x / (1 + e^x).
+    z = xp.exp(-xp.abs(x))
+    return xp.where(x >= 0, 1.0 / (1.0 + z), z / (1.0 + z)).astype(x.dtype, copy=False)
+
+
+def softplus(xp, x):
+    # log(1 + e^x) = max(x, 0) + log1p(e^-|x|), stable for large |x|
+    return (xp.maximum(x, 0) + xp.log1p(xp.exp(-xp.abs(x)))).astype(x.dtype, copy=False)
+
+
+def relu(xp, x):
+    return xp.maximum(x, 0).astype(x.dtype, copy=False)
+
+
+def relu6(xp, x):
+    return xp.clip(x, 0, 6).astype(x.dtype, copy=False)
+
+
+def elu(xp, x):
+    return xp.where(x > 0, x, xp.expm1(xp.minimum(x, 0))).astype(x.dtype, copy=False)
+
+
+SELU_ALPHA = 1.6732632423543772848170429916717
+SELU_SCALE = 1.0507009873554804934193349852946
+
+
+def selu(xp, x):
+    return (SELU_SCALE * xp.where(x > 0, x, SELU_ALPHA * xp.expm1(xp.minimum(x, 0)))).astype(
+        x.dtype, copy=False)
+
+
+def leaky_relu(xp, x, alpha=0.2):
+    return xp.where(x > 0, x, x * xp.asarray(alpha, dtype=x.dtype)).astype(x.dtype, copy=False)
+
+
+def relu_grad(xp, grad, x):
+    return grad * (x > 0)
+
+
+def sign(xp, x):
+    return xp.sign(x)
+
+
+def reciprocal(xp, x):
+    return xp.asarray(1, dtype=x.dtype) / x
+
+
+def rsqrt(xp, x):
+    return xp.asarray(1, dtype=x.dtype) / xp.sqrt(x)
+
+
+def softsign(xp, x):
+    return x / (1 + xp.abs(x))
+
+
+def cast(xp, x, dtype):
+    if dtype is object:
+        return x.astype(object)
+    if x.dtype.kind == "f" and xp.dtype(dtype).kind in "iu":
+        # TF truncates toward zero; NumPy's astype does too but warns on NaN/inf
+        with xp.errstate(invalid="ignore"):
+            return x.astype(dtype)
+    if x.dtype.kind == "c" and xp.dtype(dtype).kind != "c":
+        return x.real.astype(dtype)
+    return x.astype(dtype, copy=False) if x.dtype != dtype else x
+
+
+def truncate_div(xp, x, y):
+    if x.dtype.kind in "iu":
+        return xp.asarray(xp.trunc(x / y), dtype=x.dtype)
+    return xp.trunc(x / y).astype(x.dtype, copy=False)
+
+
+def div_no_nan(xp, x, y):
+    with xp.errstate(divide="ignore", invalid="ignore"):
+        return xp.where(y == 0, xp.zeros((), dtype=x.dtype), x / y).astype(x.dtype, copy=False)
+
+
+def floor_div(xp, x, y):
+    return xp.floor_divide(x, y)
+
+
+def select(xp, condition, x, y):
+    if condition.ndim == 1 and x.ndim > 1 and condition.shape[0] == x.shape[0]:
+        # TF1 tf.where: a vector condition selects whole rows
+        condition = condition.reshape((-1,) + (1,) * (x.ndim - 1))
+    return xp.where(condition, x, y)
+
+
+def clip_by_value(xp, x, lo, hi):
+    return xp.minimum(xp.maximum(x, lo), hi).astype(x.dtype, copy=False)
+
+
+def add_n(xp, *arrays):
+    result = arrays[0] + arrays[1] if len(arrays) > 1 else arrays[0].copy()
+    for a in arrays[2:]:
+        result += a
+    return result
+
+
+def pow_(xp, x, y):
+    if x.dtype.kind in "iu" and xp.any(y < 0):
+        raise ValueError("Integers to negative integer powers are not allowed.")
+    return xp.power(x, y)

@@ -1,0 +1,2 @@
+"""More array ops: split, tile, pad, gather_nd, sorting, masks, einsum, ..."""
+__all__ = []
