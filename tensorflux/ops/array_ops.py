@@ -21,7 +21,7 @@ __all__ = [
     "no_op", "group", "tuple", "shape", "shape_n", "size", "rank", "reshape", "transpose",
     "expand_dims", "squeeze", "concat", "stack", "unstack", "zeros", "ones", "zeros_like",
     "ones_like", "fill", "broadcast_to", "gather", "one_hot", "range", "convert_to_tensor",
-    "where_indices", "strided_slice", "unsorted_segment_sum", "is_tensor",
+    "where_indices", "unsorted_segment_sum", "is_tensor",
     "broadcast_static_shape", "broadcast_dynamic_shape", "ensure_shape",
 ]
 
@@ -475,7 +475,7 @@ def _concat_grad(op, grad):
             n = t.shape[axis % t.shape.rank]
             key = [slice(None)] * t.shape.rank
             key[axis % t.shape.rank] = slice(start, start + n)
-            results.append(strided_slice(grad, _builtin_tuple(key)))
+            results.append(slice_with_key(grad, _builtin_tuple(key)))
             start += n
         return results
     from tensorflux.ops.math_ops import _shape_of
@@ -778,7 +778,7 @@ def _index_value(v):
                     f"scalar tf.int32/tf.int64 tensors are valid indices, got {v!r}.")
 
 
-def strided_slice(input_, key, name=None):
+def slice_with_key(input_, key, name=None):
     """`input_[key]` for a normalized Python key (ints, slices, None, Ellipsis, int arrays)."""
     x = to_tensor(input_)
     key = _normalize_key(key)
@@ -810,7 +810,7 @@ def _check_index_bounds(shape, key):
 
 
 def _getitem(self, key):
-    return strided_slice(self, key)
+    return slice_with_key(self, key)
 
 
 # ---- gathering ----------------------------------------------------------------------------
