@@ -35,7 +35,7 @@ from tensorflux.ops.math_ops import (add, subtract, multiply, divide, truediv, f
                                      reduce_sum, reduce_mean, reduce_max, reduce_min,
                                      reduce_prod, reduce_all, reduce_any, reduce_logsumexp,
                                      round, sign, add_n, cumsum, clip_by_value, where)
-from tensorflux.framework.backprop import gradients as _gradients
+from tensorflux.framework.backprop import gradients as _gradients, UnconnectedGradients
 from tensorflux.framework.execute import convert_to_tensor
 
 __version__ = "0.1.0"
@@ -66,7 +66,13 @@ from tensorflux.compat.v1 import (placeholder, Session, InteractiveSession,  # n
                                   make_template, VariableScope, get_local_variable,
                                   initialize_all_variables, arg_max, arg_min, mod, floor_div,
                                   tables_initializer, model_variables)
+from tensorflux.compat.v1 import (zeros_initializer, ones_initializer,  # noqa: E402
+                                  constant_initializer, random_normal_initializer,
+                                  random_uniform_initializer, truncated_normal_initializer,
+                                  glorot_uniform_initializer, glorot_normal_initializer,
+                                  variance_scaling_initializer)
 from tensorflux.framework.module import Module  # noqa: E402,F811
+from tensorflux.ops.logging_ops import print_v2 as print  # noqa: E402,A001
 
 # Namespaces loaded on first use (keep `import tensorflux` fast).
 _LAZY = {"keras": "tensorflux.keras", "data": "tensorflux.data", "summary": "tensorflux.summary",

@@ -2,6 +2,10 @@
 from tensorflux.ops.math_ops import *  # noqa: F401,F403
 from tensorflux.ops.nn_ops import softmax, log_softmax, softplus, softsign  # noqa: F401
 from tensorflux.ops.array_ops import unsorted_segment_sum  # noqa: F401
+from tensorflux.ops.extra_array_ops import (top_k, segment_sum, segment_mean,  # noqa: F401
+                                            segment_max, segment_min, unsorted_segment_mean,
+                                            unsorted_segment_max, unsorted_segment_min,
+                                            unsorted_segment_sqrt_n, bincount)
 
 divide = truediv  # noqa: F405
 floordiv = floordiv  # noqa: F405,PLW0127

@@ -12,7 +12,8 @@ from tensorflux.framework.context import disable_eager_execution, enable_eager_e
 from tensorflux.framework.session import Session as _Session, InteractiveSession as \
     _InteractiveSession, get_default_session
 from tensorflux.framework.tensor_shape import Dimension
-from tensorflux.ops import array_ops, math_ops, random_ops
+from tensorflux.framework import dtypes as _dtypes
+from tensorflux.ops import array_ops, math_ops, random_ops, initializers as _initializers
 from tensorflux.ops.variable_scope import (variable_scope, get_variable, get_variable_scope,
                                            AUTO_REUSE, VariableScope, get_local_variable,
                                            make_template)
@@ -47,7 +48,8 @@ class Session(_Session):
     __doc__ = _Session.__doc__
 
     def __init__(self, target="", graph=None, config=None):
-        _enter_graph_mode()
+        if graph is None:  # a session on an explicit graph leaves the global mode alone
+            _enter_graph_mode()
         super().__init__(target, graph, config)
 
 
@@ -55,7 +57,8 @@ class InteractiveSession(_InteractiveSession):
     __doc__ = _InteractiveSession.__doc__
 
     def __init__(self, target="", graph=None, config=None):
-        _enter_graph_mode()
+        if graph is None:  # a session on an explicit graph leaves the global mode alone
+            _enter_graph_mode()
         super().__init__(target, graph, config)
 
 
@@ -63,6 +66,9 @@ class InteractiveSession(_InteractiveSession):
 def reset_default_graph():
     """Clears the default graph (and with it every op, variable and collection)."""
     context.reset_default_graph()
+    # the graph-level seed goes with the graph (TF1): a new graph starts unseeded
+    random_ops._SeedState.global_seed = None
+    random_ops._SeedState.streams = {}
     random_ops._SeedState.op_counter = 0
 
 
@@ -77,6 +83,60 @@ local_variables = _variables.local_variables
 model_variables = _variables.model_variables
 is_variable_initialized = _variables.is_variable_initialized
 report_uninitialized_variables = _variables.report_uninitialized_variables
+
+
+# ---- initializers (TF1 names; the instances are callables `(shape, dtype=None)`) ------------
+zeros_initializer = _initializers.zeros_initializer
+ones_initializer = _initializers.ones_initializer
+constant_initializer = _initializers.constant_initializer
+random_normal_initializer = _initializers.random_normal_initializer
+truncated_normal_initializer = _initializers.truncated_normal_initializer
+glorot_uniform_initializer = _initializers.glorot_uniform_initializer
+glorot_normal_initializer = _initializers.glorot_normal_initializer
+
+
+class random_uniform_initializer(_initializers.random_uniform_initializer):
+    """TF1 defaults: U(0, 1) for floats (TF2's tf.random_uniform_initializer uses +-0.05)."""
+
+    def __init__(self, minval=0, maxval=None, seed=None, dtype=_dtypes.float32):
+        super().__init__(minval, 1.0 if maxval is None else maxval, seed, dtype)
+
+
+class variance_scaling_initializer(_initializers._Initializer):
+    """Samples with variance scale / n, n = fan_in, fan_out or their mean (`mode`).
+
+    distribution "truncated_normal" (or TF1's older "normal") draws from a normal truncated
+    at two standard deviations, rescaled so the variance is scale / n; "uniform" draws from
+    U(-limit, limit) with limit = sqrt(3 scale / n).
+    """
+
+    def __init__(self, scale=1.0, mode="fan_in", distribution="truncated_normal", seed=None,
+                 dtype=_dtypes.float32):
+        if scale <= 0.0:
+            raise ValueError(f"`scale` must be a positive float, got {scale}.")
+        if mode not in ("fan_in", "fan_out", "fan_avg"):
+            raise ValueError(f"Invalid `mode` {mode!r}: use 'fan_in', 'fan_out' or 'fan_avg'.")
+        if distribution not in ("normal", "truncated_normal", "untruncated_normal",
+                                "uniform"):
+            raise ValueError(f"Invalid `distribution` {distribution!r}: use "
+                             "'truncated_normal', 'untruncated_normal' or 'uniform'.")
+        super().__init__(seed, dtype)
+        self.scale, self.mode, self.distribution = scale, mode, distribution
+
+    def __call__(self, shape, dtype=None, partition_info=None):
+        fan_in, fan_out = _initializers._fans(shape)
+        n = {"fan_in": fan_in, "fan_out": fan_out,
+             "fan_avg": (fan_in + fan_out) / 2.0}[self.mode]
+        variance = self.scale / max(1.0, n)
+        dtype = dtype or self.dtype
+        if self.distribution in ("normal", "truncated_normal"):
+            # 0.8796... is the standard deviation of a unit normal truncated at +-2
+            return random_ops.truncated_normal(shape, 0.0, np.sqrt(variance) / .87962566103423978,
+                                               dtype, self.seed)
+        if self.distribution == "untruncated_normal":
+            return random_ops.random_normal(shape, 0.0, np.sqrt(variance), dtype, self.seed)
+        limit = np.sqrt(3.0 * variance)
+        return random_ops.random_uniform(shape, -limit, limit, dtype, self.seed)
 
 
 def tables_initializer(name="init_all_tables"):

@@ -7,7 +7,21 @@ compute values now and in graph mode they add nodes: one algorithm for every mod
 from tensorflux.framework import context, errors
 from tensorflux.framework.tensor import Tensor
 
-__all__ = ["backward", "gradients", "tape_gradients"]
+__all__ = ["backward", "gradients", "tape_gradients", "UnconnectedGradients"]
+
+
+class UnconnectedGradients:
+    """`tf.UnconnectedGradients`: what a source unconnected to the targets gets."""
+
+    class _Mode:
+        def __init__(self, value):
+            self.value = value
+
+        def __repr__(self):
+            return f"<UnconnectedGradients.{self.value.upper()}: {self.value!r}>"
+
+    NONE = _Mode("none")
+    ZERO = _Mode("zero")
 
 _DIFFERENTIABLE_KINDS = "fc"
 
@@ -128,7 +142,7 @@ def tape_gradients(tape, targets, sources, output_gradients, unconnected_gradien
     targets = [tfops.convert_to_tensor(t) for t in targets]
     target_grads = _target_grads(targets, output_gradients)
     flat = [t for group in source_tensors for t in group]
-    result = backward(tape._records, targets, target_grads, flat, in_graph=False)
+    result = backward(list(tape._records), targets, target_grads, flat, in_graph=False)
     return _collect(sources, source_tensors, result, unconnected_gradients)
 
 

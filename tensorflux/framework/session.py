@@ -2,6 +2,9 @@
 set of fetches and feeds (cached), checks and converts the feeds, and returns NumPy values in
 the structure of `fetches`.
 """
+import copy
+import threading
+
 import numpy as np
 
 from tensorflux.compiler.plan import Plan
@@ -12,6 +15,7 @@ from tensorflux.framework.tensor import Tensor
 __all__ = ["Session", "InteractiveSession", "get_default_session"]
 
 _default_sessions = []
+_running = threading.local()   # .session: the Session whose plan is running in this thread
 
 
 def get_default_session():
@@ -44,6 +48,7 @@ class Session:
         self.graph = graph if graph is not None else context.get_default_graph()
         self._closed = False
         self._plans = {}
+        self._generators = {}   # id(_SessionRandomState) -> this session's Generator copy
         self._default_context = None
         self.sess_str = target
         self._config = config
@@ -81,6 +86,7 @@ class Session:
     def close(self):
         self._closed = True
         self._plans.clear()
+        self._generators.clear()
 
     def list_devices(self):
         return []
@@ -91,7 +97,7 @@ class Session:
         if self._closed:
             raise RuntimeError("Attempted to use a closed Session.")
         if isinstance(fetches, Operation) and not feed_dict:
-            self._plan((), (fetches,), ())()
+            self._call(self._plan((), (fetches,), ()), ())
             return None
         leaves = nest.flatten(fetches)
         tensors, targets, slots = [], [], []
@@ -107,15 +113,19 @@ class Session:
                 tensors.append(element)
         feed_tensors, feed_arrays = self._feeds(feed_dict)
         plan = self._plan(tuple(tensors), tuple(targets), tuple(feed_tensors))
-        values = plan(*feed_arrays)
+        values = self._call(plan, feed_arrays)
+        fed = {id(array) for array in feed_arrays}
         results = []
         for slot in slots:
             if slot is None:
                 results.append(None)
             elif isinstance(slot, tuple):
-                results.append(slot[1].numpy())
+                results.append(_to_output(slot[1].numpy()))
             else:
-                results.append(_to_output(values[slot]))
+                value = values[slot]
+                if id(value) in fed:  # a fed tensor fetched back: not the caller's array
+                    value = np.array(value, copy=True)
+                results.append(_to_output(value))
         return nest.pack_sequence_as(fetches, results)
 
     def partial_run_setup(self, fetches, feeds=None):
@@ -148,10 +158,19 @@ class Session:
                         "be a string or Tensor. (Can not convert a "
                         f"{type(leaf).__name__} into a Tensor or Operation.)")
 
+    def _call(self, plan, feed_arrays):
+        saved = getattr(_running, "session", None)
+        _running.session = self
+        try:
+            return plan(*feed_arrays)
+        finally:
+            _running.session = saved
+
     def _plan(self, tensors, targets, feeds):
         key = (tuple(map(id, tensors)), tuple(map(id, targets)), tuple(map(id, feeds)))
         plan = self._plans.get(key)
         if plan is None:
+            _give_random_ops_session_state(self.graph)
             plan = Plan(tensors, targets, feeds)
             # keep the objects alive so their ids in the key stay unique
             self._plans[key] = plan
@@ -187,6 +206,52 @@ class Session:
         return tensors, arrays
 
 
+class _SessionRandomState:
+    """Stands in for the NumPy Generator of a seeded random op in a Session graph.
+
+    TF1 keeps a random op's state in the session: each new Session on a graph repeats the
+    same sequence (`sess1.run(a)` -> A1, A2; `sess2.run(a)` -> A1, A2 again), while each run
+    within a session draws new numbers. Every Session therefore draws from its own copy of the
+    op's initial generator; outside a Session (tf.function plans) the op's own one is used.
+    """
+
+    __slots__ = ("_initial", "_own")
+
+    def __init__(self, generator):
+        self._initial = copy.deepcopy(generator)
+        self._own = generator
+
+    def _current(self):
+        session = getattr(_running, "session", None)
+        if session is None:
+            return self._own
+        generator = session._generators.get(id(self))
+        if generator is None:
+            generator = session._generators[id(self)] = copy.deepcopy(self._initial)
+        return generator
+
+    def __getattr__(self, name):
+        return getattr(self._current(), name)
+
+
+def _is_seeded(generator):
+    # np.random.default_rng([global_seed, op_seed]) keeps its seed list; an unseeded
+    # generator has an integer of OS entropy (and must differ between sessions).
+    entropy = getattr(getattr(generator.bit_generator, "seed_seq", None), "entropy", None)
+    return isinstance(entropy, (list, tuple))
+
+
+def _give_random_ops_session_state(graph):
+    """Wraps the generators of seeded random ops added to `graph` since the last call."""
+    operations = graph._operations
+    start = getattr(graph, "_session_random_scan", 0)
+    for op in operations[start:]:
+        for name, value in op.attrs.items():
+            if isinstance(value, np.random.Generator) and _is_seeded(value):
+                op.attrs[name] = _SessionRandomState(value)
+    graph._session_random_scan = len(operations)
+
+
 def _check_feed(tensor, value):
     dtype = tensor.dtype
     if isinstance(value, Tensor):
@@ -199,7 +264,12 @@ def _check_feed(tensor, value):
         from tensorflux.framework.execute import _string_array
         array = _string_array(value)
     else:
-        raw = np.asarray(value)
+        try:
+            raw = np.asarray(value)
+        except ValueError as error:  # ragged nested lists
+            raise ValueError(f"Cannot feed the value for Tensor {tensor.name!r}: it is not a "
+                             f"rectangular array ({error}). Pass equal-length lists or an "
+                             "ndarray.") from None
         if raw.dtype.kind in "SUO":
             raise TypeError(f"Cannot feed a value of dtype {raw.dtype} into tensor "
                             f"{tensor.name!r} of dtype {dtype.name}.")

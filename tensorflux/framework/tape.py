@@ -142,56 +142,74 @@ class GradientTape:
     def gradient(self, target, sources, output_gradients=None,
                  unconnected_gradients="none"):
         """Gradients of `target` (any nested structure) with respect to `sources`."""
-        from tensorflux.framework import backprop
+        self._check_usable()
+        flat_sources = nest.flatten(sources)
+        targets = nest.flatten(target)
+        grads_in = None if output_gradients is None else nest.flatten(output_gradients)
+        results = self._backward(targets, flat_sources, grads_in, unconnected_gradients)
+        if not self._persistent:
+            self._records = []
+        return nest.pack_sequence_as(sources, results)
+
+    def _check_usable(self):
         if self._used and not self._persistent:
             raise RuntimeError("A non-persistent GradientTape can only be used to compute one "
                                "set of gradients (or jacobians). Create it with "
                                "GradientTape(persistent=True) to call gradient() repeatedly.")
         self._used = True
-        flat_sources = nest.flatten(sources)
-        targets = nest.flatten(target)
-        grads_in = None if output_gradients is None else nest.flatten(output_gradients)
+
+    def _backward(self, targets, sources, seeds, unconnected_gradients):
+        """One reverse pass: symbolic in a graph, over the records eagerly."""
+        from tensorflux.framework import backprop
         if self._graph is not None:
-            results = backprop.gradients(targets, flat_sources, grad_ys=grads_in,
-                                         unconnected_gradients=unconnected_gradients)
-            return nest.pack_sequence_as(sources, results)
+            return backprop.gradients(targets, sources, grad_ys=seeds,
+                                      unconnected_gradients=unconnected_gradients)
+        if self._persistent and self._recording:
+            return backprop.tape_gradients(self, targets, sources, seeds,
+                                           unconnected_gradients)
         with _PauseOne(self):
-            results = backprop.tape_gradients(self, targets, flat_sources, grads_in,
-                                              unconnected_gradients)
-        if not self._persistent:
-            self._records = []
-        return nest.pack_sequence_as(sources, results)
+            return backprop.tape_gradients(self, targets, sources, seeds,
+                                           unconnected_gradients)
 
     def jacobian(self, target, sources, unconnected_gradients="none",
                  parallel_iterations=None, experimental_use_pfor=True):
-        """d target / d source, with shape target.shape + source.shape, for each source."""
+        """d target / d source, with shape target.shape + source.shape, for each source.
+
+        One reverse pass per element of `target` (its shape must be static).
+        """
         import numpy as np
-        from tensorflux.framework import backprop
         from tensorflux import ops as tfops
+        self._check_usable()
         flat_sources = nest.flatten(sources)
         target = tfops.convert_to_tensor(target)
-        size = int(np.prod(target.shape.as_list()))
+        if not target.shape.is_fully_defined():
+            raise ValueError(f"GradientTape.jacobian needs a target with a fully known shape, "
+                             f"got {target.shape}.")
+        target_shape = target.shape.as_list()
+        size = int(np.prod(target_shape))
         rows = [[] for _ in flat_sources]
-        with _PauseOne(self):
-            for i in range(size):
-                seed = np.zeros(size, dtype=target.dtype.as_numpy_dtype)
-                seed[i] = 1
-                seed = tfops.constant(seed.reshape(target.shape.as_list()))
-                grads = backprop.tape_gradients(self, [target], flat_sources, [seed],
-                                                unconnected_gradients)
-                for row, grad, source in zip(rows, grads, flat_sources):
-                    row.append(grad if grad is not None else None)
-        self._used = not self._persistent
+        for i in range(size):
+            seed = np.zeros(size, dtype=target.dtype.as_numpy_dtype)
+            seed[i] = 1
+            seed = tfops.constant(seed.reshape(target_shape))
+            grads = self._backward([target], flat_sources, [seed], unconnected_gradients)
+            for row, grad in zip(rows, grads):
+                row.append(grad)
+        if not self._persistent:
+            self._records = []
         results = []
         for row, source in zip(rows, flat_sources):
+            source_shape = source.shape.as_list()
+            if not row:   # an empty target
+                results.append(tfops.zeros(target_shape + source_shape, dtype=source.dtype))
+                continue
             if all(g is None for g in row):
                 results.append(None)
                 continue
-            source_shape = tfops.convert_to_tensor(source).shape.as_list()
-            stacked = tfops.stack([g if g is not None else tfops.zeros(source_shape,
-                                                                       dtype=target.dtype)
+            stacked = tfops.stack([g if g is not None else
+                                   tfops.zeros(source_shape, dtype=source.dtype)
                                    for g in row])
-            results.append(tfops.reshape(stacked, target.shape.as_list() + source_shape))
+            results.append(tfops.reshape(stacked, target_shape + source_shape))
         return nest.pack_sequence_as(sources, results)
 
     def batch_jacobian(self, target, source, unconnected_gradients="none",

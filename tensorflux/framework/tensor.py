@@ -30,7 +30,11 @@ def dtype_of_array(array):
 class Tensor:
     """A multidimensional array of one dtype: eager (holds values) or symbolic (in a Graph)."""
 
-    __slots__ = ("_value", "op", "value_index", "_shape", "_dtype", "_variable", "__weakref__")
+    # `_keras_logits` (never set by the engine) lets a softmax output remember its logits, so a
+    # Keras loss given from_logits=True can use them; read it with getattr(t, ..., None).
+    # `_keras_mask` likewise carries a Keras mask.
+    __slots__ = ("_value", "op", "value_index", "_shape", "_dtype", "_variable",
+                 "_keras_logits", "_keras_mask", "__weakref__")
     __array_priority__ = 100
 
     def __init__(self, op, value_index, dtype, shape):
@@ -196,7 +200,7 @@ class Tensor:
         if self._value is None:
             return f"<tf.Tensor '{self.name}' shape={self.shape} dtype={self.dtype.name}>"
         return (f"<tf.Tensor: shape={self.shape}, dtype={self.dtype.name}, "
-                f"numpy={_format_value(self._value)}>")
+                f"numpy={_repr_value(self._value)}>")
 
     def __str__(self):
         if self._value is None:
@@ -210,5 +214,11 @@ class Tensor:
 def _format_value(value):
     if isinstance(value, np.ndarray) and value.dtype == object:
         return repr(value.tolist())
-    return np.array2string(np.asarray(value), separator=" ") if np.ndim(value) else \
-        repr(np.asarray(value).item())
+    return np.array2string(np.asarray(value), separator=" ")
+
+
+def _repr_value(value):
+    """As TF: numpy=array([...], dtype=...) for arrays, the bare value for scalars."""
+    if np.ndim(value) == 0:
+        return _format_value(value)
+    return repr(np.asarray(value))

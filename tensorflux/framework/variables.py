@@ -269,6 +269,11 @@ class Variable:
                                  f"{tuple(self._value.shape)}.")
             tfops._apply(op_type, [value], attrs)
             return self if read_value else None
+        if op_type == "AssignVariableOp" and self._validate_shape \
+                and not self._shape.is_compatible_with(value.shape):
+            raise ValueError(f"Cannot assign a value of shape {value.shape} to variable "
+                             f"{self._op_name!r} of shape {self._shape}. Pass a value of the "
+                             "variable's shape (or create it with validate_shape=False).")
         graph = context.get_default_graph()
         self._graph_node(graph)
         return tfops._apply(op_type, [value], attrs, name=name or self._base_name + "/Assign")
@@ -355,9 +360,9 @@ class Variable:
 
     def __repr__(self):
         if self._value is not None and context.executing_eagerly():
-            from tensorflux.framework.tensor import _format_value
+            from tensorflux.framework.tensor import _repr_value
             return (f"<tf.Variable '{self._name}' shape={self._shape} "
-                    f"dtype={self._dtype.name}, numpy={_format_value(self._value)}>")
+                    f"dtype={self._dtype.name}, numpy={_repr_value(self._value)}>")
         return f"<tf.Variable '{self._name}' shape={self._shape} dtype={self._dtype.name}>"
 
 
@@ -409,13 +414,32 @@ def local_variables_initializer():
     return variables_initializer(local_variables(), name="init_1")
 
 
+def _is_initialized_kernel(xp, variable):
+    return np.asarray(variable._value is not None)
+
+
+def _report_uninitialized_kernel(xp, variables):
+    return np.array([v._op_name.encode() for v in variables if v._value is None], dtype=object)
+
+
+register_op("IsVariableInitialized", _is_initialized_kernel, lambda inputs, attrs: [
+    TensorShape([])], lambda d, attrs: [dtypes.bool], stateful=True)
+register_op("ReportUninitializedVariables", _report_uninitialized_kernel,
+            lambda inputs, attrs: [TensorShape([None])], lambda d, attrs: [dtypes.string],
+            stateful=True)
+not_differentiable("IsVariableInitialized", "ReportUninitializedVariables")
+
+
 def is_variable_initialized(variable):
+    """A bool tensor: whether `variable` holds a value (checked when it runs)."""
     from tensorflux import ops as tfops
-    return tfops.constant(variable._value is not None)
+    return tfops._apply("IsVariableInitialized", [], {"variable": variable},
+                        name="IsVariableInitialized")
 
 
 def report_uninitialized_variables(var_list=None, name="report_uninitialized_variables"):
+    """A string tensor: the names of the variables without a value when it runs."""
     from tensorflux import ops as tfops
-    var_list = global_variables() if var_list is None else var_list
-    return tfops.constant(np.array([v._op_name.encode() for v in var_list if v._value is None],
-                                   dtype=object))
+    var_list = global_variables() + local_variables() if var_list is None else var_list
+    return tfops._apply("ReportUninitializedVariables", [], {"variables": tuple(var_list)},
+                        name=name)

@@ -1,2 +1,27 @@
-"""tensorflux.keras: the Keras API of tensorflux."""
-from tensorflux.keras import datasets
+"""tensorflux.keras: the Keras API (Keras 3 / tf.keras behaviour)."""
+import importlib as _importlib
+
+from tensorflux.keras import (activations, initializers, regularizers, constraints, backend,
+                              datasets, layers, models, callbacks, utils)
+from tensorflux.keras.layers import Input, Layer
+from tensorflux.keras.models import Model, Sequential
+
+__version__ = "3.15.1"
+
+_LAZY = {"losses": "tensorflux.keras.losses", "metrics": "tensorflux.keras.metrics",
+         "optimizers": "tensorflux.keras.optimizers", "saving": "tensorflux.keras.saving",
+         "applications": "tensorflux.keras.applications",
+         "preprocessing": "tensorflux.keras.preprocessing", "mixed_precision":
+         "tensorflux.keras.mixed_precision", "ops": "tensorflux.keras.ops",
+         "random": "tensorflux.keras.random", "config": "tensorflux.keras.config",
+         "export": "tensorflux.keras.export", "wrappers": "tensorflux.keras.wrappers",
+         "dtype_policies": "tensorflux.keras.dtype_policies"}
+
+
+def __getattr__(name):
+    module_name = _LAZY.get(name)
+    if module_name is not None:
+        module = _importlib.import_module(module_name)
+        globals()[name] = module
+        return module
+    raise AttributeError(f"keras.{name} is not implemented by tensorflux.")

@@ -120,7 +120,12 @@ def _batched_gather(xp, params, indices, axis, batch_dims):
 def unsorted_segment_sum(xp, data, segment_ids, num_segments):
     num = int(num_segments)
     result = xp.zeros((num,) + data.shape[segment_ids.ndim:], dtype=data.dtype)
-    np.add.at(result, segment_ids, data)
+    if segment_ids.size and segment_ids.max() >= num:
+        raise errors.InvalidArgumentError(
+            None, None, f"segment_ids contain {int(segment_ids.max())}, which is not in "
+            f"[0, num_segments={num}).")
+    keep = segment_ids >= 0  # TF drops negative ids (NumPy would wrap them around)
+    np.add.at(result, segment_ids[keep], data[keep])
     return result
 
 

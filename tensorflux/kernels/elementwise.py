@@ -29,7 +29,7 @@ def softplus(xp, x):
 
 
 def relu(xp, x):
-    return xp.maximum(x, 0).astype(x.dtype, copy=False)
+    return xp.maximum(x, 0)  # a Python 0 keeps x's dtype (NumPy 2 promotion rules)
 
 
 def relu6(xp, x):

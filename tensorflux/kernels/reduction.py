@@ -7,8 +7,9 @@ def _axes(x, axis):
     return axis if isinstance(axis, tuple) else (axis,)
 
 
+# ndarray methods (x.sum, x.max, ...) skip NumPy's Python-level dispatch: cheaper on tiny arrays.
 def reduce_sum(xp, x, axis=None, keepdims=False):
-    return xp.sum(x, axis=_axes(x, axis), keepdims=keepdims, dtype=x.dtype)
+    return x.sum(axis=axis, keepdims=keepdims, dtype=x.dtype)
 
 
 def reduce_mean(xp, x, axis=None, keepdims=False):
@@ -19,19 +20,19 @@ def reduce_mean(xp, x, axis=None, keepdims=False):
     if x.dtype == xp.float16:
         return xp.mean(x, axis=_axes(x, axis), keepdims=keepdims, dtype=xp.float32).astype(
             xp.float16)
-    return xp.mean(x, axis=_axes(x, axis), keepdims=keepdims)
+    return x.mean(axis=axis, keepdims=keepdims)
 
 
 def reduce_max(xp, x, axis=None, keepdims=False):
     if x.size == 0:
         return xp.full(_reduced_shape(x, axis, keepdims), _lowest(xp, x.dtype), dtype=x.dtype)
-    return xp.max(x, axis=_axes(x, axis), keepdims=keepdims)
+    return x.max(axis=axis, keepdims=keepdims)
 
 
 def reduce_min(xp, x, axis=None, keepdims=False):
     if x.size == 0:
         return xp.full(_reduced_shape(x, axis, keepdims), _highest(xp, x.dtype), dtype=x.dtype)
-    return xp.min(x, axis=_axes(x, axis), keepdims=keepdims)
+    return x.min(axis=axis, keepdims=keepdims)
 
 
 def _lowest(xp, dtype):

@@ -3,7 +3,7 @@ import numpy as np
 
 from tensorflux.framework import dtypes, errors
 from tensorflux.framework.execute import apply_op, convert_to_tensor
-from tensorflux.framework.registry import get_op
+from tensorflux.framework.registry import _OPS, get_op  # noqa: F401
 from tensorflux.framework.tensor import Tensor
 
 _FLOAT_KINDS = "fc"
@@ -11,7 +11,7 @@ _FLOAT_KINDS = "fc"
 
 def apply(op_type, inputs, attrs=None, name=None):
     """Applies the registered op `op_type` (by name) to already-converted tensors."""
-    return apply_op(get_op(op_type), inputs, attrs, name)
+    return apply_op(_OPS[op_type], inputs, attrs, name)
 
 
 def to_tensor(x, dtype_hint=None):
@@ -22,6 +22,8 @@ def to_tensor(x, dtype_hint=None):
 
 def binary_inputs(x, y, op_name):
     """Converts both operands; a Python value takes the dtype of the tensor it meets."""
+    if type(x) is not Tensor and hasattr(x, "_as_tensor"):  # a Variable: it sets the dtype
+        x = x._as_tensor()
     if type(x) is not Tensor:
         y = to_tensor(y)
         x = convert_to_tensor(x, dtype_hint=y.dtype)
@@ -55,8 +57,8 @@ def check_dtype(x, kinds, op_name):
 
 def static_axis(axis, name="axis"):
     """An axis argument as a hashable attr: None, an int, or a tuple of ints."""
-    if axis is None:
-        return None
+    if axis is None or type(axis) is int:
+        return axis
     if isinstance(axis, Tensor):
         value = axis._constant_value()
         if value is None:

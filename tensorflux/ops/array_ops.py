@@ -508,8 +508,37 @@ def _split_v_kernel(xp, x, sizes, axis, num):
     return _builtin_tuple(xp.split(x, bounds, axis=axis))
 
 
-register_op("SplitV", _split_v_kernel, None, lambda d, attrs: [d[0]] * attrs["num"],
+def _split_v_shape(inputs, attrs):
+    # Not the probe rule: sizes computed at run time would be probed as zeros.
+    shape, num = inputs[0].shape, attrs["num"]
+    if shape.rank is None:
+        return [TensorShape(None)] * num
+    sizes = inputs[1]._constant_value()
+    if sizes is not None:
+        sizes = [int(d) for d in np.asarray(sizes).reshape(-1)]
+    elif inputs[1].op is not None and inputs[1].op.type == "Pack" and \
+            len(inputs[1].op.inputs) == num:  # e.g. [2, n - 2]: the constant parts are known
+        sizes = [None if t._constant_value() is None else int(t._constant_value())
+                 for t in inputs[1].op.inputs]
+    else:
+        sizes = [None] * num
+    axis = attrs["axis"] % shape.rank
+    outputs = []
+    for size in sizes:
+        dims = list(shape.as_tuple())
+        dims[axis] = size
+        outputs.append(TensorShape(dims))
+    return outputs
+
+
+register_op("SplitV", _split_v_kernel, _split_v_shape, lambda d, attrs: [d[0]] * attrs["num"],
             num_outputs=None)
+
+
+@register_gradient("SplitV")
+def _split_v_grad(op, *grads):
+    """the pieces' gradients joined back along the split axis (zeros for unused pieces)"""
+    return concat(list(grads), op.attrs["axis"]), None
 
 
 def _pack_shape(inputs, attrs):
@@ -882,8 +911,18 @@ register_op("UnsortedSegmentSum", ak.unsorted_segment_sum, _segment_sum_shape)
 
 @register_gradient("UnsortedSegmentSum")
 def _unsorted_segment_sum_grad(op, grad):
-    """each data row receives the gradient of its segment"""
-    return gather(grad, op.inputs[1]), None, None
+    """each data row receives the gradient of its segment (none for dropped negative ids)"""
+    ids = op.inputs[1]
+    known = ids._constant_value()
+    if known is not None and (known.size == 0 or known.min() >= 0) or \
+            grad.shape.rank is None or ids.shape.rank is None:
+        return gather(grad, ids), None, None
+    from tensorflux.ops import math_ops
+    valid = math_ops.greater_equal(ids, 0)
+    rows = gather(grad, math_ops.where(valid, ids, zeros_like(ids)))
+    for _ in _builtin_range(grad.shape.rank - 1):
+        valid = expand_dims(valid, -1)
+    return math_ops.where(valid, rows, zeros_like(rows)), None, None
 
 
 def _one_hot_shape(inputs, attrs):

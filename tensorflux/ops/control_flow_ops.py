@@ -57,7 +57,8 @@ def switch_case(branch_index, branch_fns, default=None, name="switch_case"):
     from tensorflux.ops import math_ops
     index = to_tensor(branch_index)
     pairs = [(math_ops.equal(index, i), fn) for i, fn in fns]
-    return case(pairs, default=default or fns[-1][1])
+    # as in TensorFlow, the branch with the largest index is the default
+    return case(pairs, default=default or max(fns, key=lambda pair: pair[0])[1])
 
 
 def while_loop(cond, body, loop_vars, shape_invariants=None, parallel_iterations=10,
@@ -70,17 +71,29 @@ def while_loop(cond, body, loop_vars, shape_invariants=None, parallel_iterations
         _is_eager_value(t) for t in nest.flatten(state) if isinstance(t, Tensor))
     if not eager:
         from tensorflux.ops import functional_ops
-        return functional_ops.graph_while(cond, body, loop_vars, maximum_iterations, name)
-    iterations = 0
-    while _python_bool(cond(*state)):
-        if maximum_iterations is not None and iterations >= int(maximum_iterations):
-            break
-        result = body(*state)
-        state = [result] if single or not isinstance(result, (list, tuple)) else list(result)
-        iterations += 1
-    if single:
-        return state[0]
-    return type(loop_vars)(state) if isinstance(loop_vars, tuple) else state
+        result = functional_ops.graph_while(cond, body, loop_vars, maximum_iterations, name,
+                                            shape_invariants=shape_invariants)
+    else:
+        iterations = 0
+        while maximum_iterations is None or iterations < int(maximum_iterations):
+            if not _python_bool(cond(*state)):
+                break
+            result = body(*state)
+            state = [result] if single or not isinstance(result, (list, tuple)) \
+                else list(result)
+            iterations += 1
+        if single:
+            result = state[0]
+        elif isinstance(loop_vars, tuple):
+            result = type(loop_vars)(*state) if hasattr(loop_vars, "_fields") \
+                else type(loop_vars)(state)
+        else:
+            result = state
+    if not back_prop:
+        from tensorflux.ops import array_ops
+        result = nest.map_structure(
+            lambda t: array_ops.stop_gradient(t) if isinstance(t, Tensor) else t, result)
+    return result
 
 
 def control_dependencies(control_inputs):
@@ -98,7 +111,7 @@ def Assert(condition, data, summarize=None, name=None):
             raise errors.InvalidArgumentError(None, None, f"assertion failed: {values}")
         return None
     from tensorflux.ops import functional_ops
-    return functional_ops.graph_assert(condition, data, name)
+    return functional_ops.graph_assert(condition, data, name, summarize=summarize)
 
 
 def _assert(condition_fn, x, y, message, name):

@@ -6,6 +6,7 @@ with these same ops) and exposed under TensorFlow's name and argument names.
 import numpy as np
 
 from tensorflux.framework import context, dtypes, errors
+from tensorflux.framework.blas import set_threads_for as set_blas_threads_for
 from tensorflux.framework.registry import (broadcast_shape, not_differentiable, register_gradient,
                                            register_op, same_shape)
 from tensorflux.framework.tensor import Tensor
@@ -935,6 +936,7 @@ def _matmul_kernel(xp, a, b, transpose_a=False, transpose_b=False):
             None, None, f"Matrix size-incompatible: In[0]: {list(a.shape)}, In[1]: "
             f"{list(b.shape)}. The last dimension of a ({a.shape[-1]}) must equal the "
             f"second-to-last dimension of b ({b.shape[-2]}).")
+    set_blas_threads_for(a.size * b.shape[-1])
     return xp.matmul(a, b)
 
 
@@ -991,8 +993,11 @@ def matmul(a, b, transpose_a=False, transpose_b=False, adjoint_a=False, adjoint_
     a, b = binary_inputs(a, b, "MatMul")
     if a.dtype._np.kind not in "fciu":
         check_dtype(a, "fciu", "MatMul")
-    if a.shape.rank is not None and a.shape.rank < 2 or b.shape.rank is not None and \
-            b.shape.rank < 2:
+    if a._value is not None and b._value is not None:
+        rank_a, rank_b = a._value.ndim, b._value.ndim
+    else:
+        rank_a, rank_b = a.shape.rank, b.shape.rank
+    if rank_a is not None and rank_a < 2 or rank_b is not None and rank_b < 2:
         raise errors.InvalidArgumentError(
             None, None, f"In[0] and In[1] must be at least rank 2 for MatMul, got shapes "
             f"{a.shape} and {b.shape}. Use tf.reshape or tf.expand_dims to make them "

@@ -1,10 +1,18 @@
 """tf.nn: activations, softmax and cross-entropies, bias_add, convolution, pooling, dropout,
-moments and batch normalization."""
+moments and batch normalization.
+
+`tf.compat.v1.nn` is this module too, so where TensorFlow 1 and 2 order positional arguments
+differently (dropout's keep_prob/rate, in_top_k, depthwise_conv2d's rate, ...) the wrappers
+accept both spellings; the comments at each say how they tell them apart.
+"""
+import inspect
+
 import numpy as np
 
-from tensorflux.framework import dtypes, errors
+from tensorflux.framework import context, dtypes, errors
 from tensorflux.framework.registry import (not_differentiable, register_gradient, register_op,
                                            same_shape)
+from tensorflux.framework.tensor import Tensor
 from tensorflux.framework.tensor_shape import TensorShape
 from tensorflux.kernels import elementwise as ew
 from tensorflux.kernels import nn as nk
@@ -20,13 +28,28 @@ __all__ = [
     "softmax_cross_entropy_with_logits_v2", "sparse_softmax_cross_entropy_with_logits",
     "sigmoid_cross_entropy_with_logits", "weighted_cross_entropy_with_logits", "l2_loss",
     "moments", "batch_normalization", "fused_batch_norm", "embedding_lookup", "l2_normalize",
-    "log_sigmoid", "crelu", "depthwise_conv2d", "separable_conv2d", "in_top_k",
+    "log_sigmoid", "crelu", "depthwise_conv2d", "depthwise_conv2d_native", "separable_conv2d",
+    "in_top_k", "xw_plus_b", "relu_layer", "atrous_conv2d",
 ]
 
 sigmoid = math_ops.sigmoid
 tanh = math_ops.tanh
 softplus = math_ops.softplus
 log_sigmoid = math_ops.log_sigmoid
+
+
+def _tf1_program():
+    """True in TF1 graph mode (eager disabled), where tf.nn is TensorFlow 1's tf.nn."""
+    return not context.state.eager_enabled
+
+
+def _is_zero(t):
+    """True for a gradient known to be zero without running anything (an unused output)."""
+    if t is None:
+        return True
+    if t._value is not None:
+        return not t._value.any()
+    return t.op.type == "ZerosLike"
 
 
 # ---- activations --------------------------------------------------------------------------
@@ -60,7 +83,7 @@ def _relu_grad(op, grad):
 
 @register_gradient("ReluGrad")
 def _relu_grad_grad(op, grad):
-    """ReluGrad is linear in its first input"""
+    """ReluGrad is linear in its first input; piecewise constant in y"""
     return apply("ReluGrad", [grad, op.inputs[1]]), None
 
 
@@ -105,28 +128,39 @@ def _leaky_relu_grad(op, grad):
 
 
 def leaky_relu(features, alpha=0.2, name=None):
+    """x for x > 0, alpha * x otherwise. Integer inputs are computed in float32 (as TF)."""
     x = to_tensor(features)
+    if x.dtype.is_integer:
+        x = math_ops.cast(x, dtypes.float32)
+    check_dtype(x, "f", "LeakyRelu")
     return apply("LeakyRelu", [x], {"alpha": float(alpha)}, name)
 
 
 def gelu(features, approximate=False, name=None):
-    """x * Phi(x); `approximate=True` uses the tanh form."""
+    """x * Phi(x) (the standard normal CDF); `approximate=True` uses the tanh form."""
     x = to_tensor(features)
+    check_dtype(x, "f", "gelu")
     if approximate:
-        c = np.sqrt(2.0 / np.pi)
-        return 0.5 * x * (1.0 + math_ops.tanh(c * (x + 0.044715 * x * x * x)))
-    return 0.5 * x * (1.0 + math_ops.erf(x / np.sqrt(2.0)))
+        c = float(np.sqrt(2.0 / np.pi))
+        inner = c * (x + 0.044715 * (x * x * x))
+        return math_ops.multiply(0.5 * x, 1.0 + math_ops.tanh(inner), name=name)
+    return math_ops.multiply(0.5 * x, 1.0 + math_ops.erf(x * float(1.0 / np.sqrt(2.0))),
+                             name=name)
 
 
 def swish(features, beta=1.0, name=None):
+    """x * sigmoid(beta * x) (also called SiLU)."""
     x = to_tensor(features)
-    return math_ops.multiply(x, math_ops.sigmoid(beta * x if beta != 1.0 else x), name=name)
+    check_dtype(x, "f", "swish")
+    scaled = x if isinstance(beta, (int, float)) and beta == 1.0 else x * beta
+    return math_ops.multiply(x, math_ops.sigmoid(scaled), name=name)
 
 
 silu = swish
 
 
 def crelu(features, axis=-1, name=None):
+    """concat([relu(x), relu(-x)], axis)"""
     x = to_tensor(features)
     return array_ops.concat([relu(x), relu(-x)], axis, name=name or "CRelu")
 
@@ -151,17 +185,30 @@ def _log_softmax_grad(op, grad):
     return grad - math_ops.exp(y) * math_ops.reduce_sum(grad, -1, keepdims=True)
 
 
+def _swap_to_last(x, axis):
+    """x with `axis` swapped with the last axis, and the permutation (None if no swap)."""
+    rank = x.shape.rank
+    if axis == -1 or (rank is not None and axis == rank - 1):
+        return x, None
+    if rank is None:
+        raise ValueError(f"An axis other than the last ({axis}) needs a tensor of known rank.")
+    if not -rank <= axis < rank:
+        raise errors.InvalidArgumentError(
+            None, None, f"axis {axis} is out of bounds for a tensor of rank {rank}; use an "
+            f"axis in [-{rank}, {rank}).")
+    perm = list(range(rank))
+    perm[axis], perm[-1] = perm[-1], perm[axis]
+    return array_ops.transpose(x, perm), perm
+
+
 def _last_axis_op(op_type, logits, axis, name):
     x = to_tensor(logits)
     check_dtype(x, "f", op_type)
-    rank = x.shape.rank
     axis = -1 if axis is None else static_axis(axis)
-    if rank is not None and axis % max(rank, 1) != rank - 1:
-        perm = list(range(rank))
-        perm[axis], perm[-1] = perm[-1], perm[axis]
-        moved = array_ops.transpose(x, perm)
-        return array_ops.transpose(apply(op_type, [moved], None, None), perm, name=name)
-    return apply(op_type, [x], None, name)
+    moved, perm = _swap_to_last(x, axis)
+    if perm is None:
+        return apply(op_type, [x], None, name)
+    return array_ops.transpose(apply(op_type, [moved], None, None), perm, name=name)
 
 
 def softmax(logits, axis=None, name=None, dim=None):
@@ -170,7 +217,14 @@ def softmax(logits, axis=None, name=None, dim=None):
 
 
 def log_softmax(logits, axis=None, name=None, dim=None):
+    """x - log(sum(exp(x))) along `axis` (the last by default), computed stably."""
     return _last_axis_op("LogSoftmax", logits, axis if dim is None else dim, name)
+
+
+def _softmax_jacobian_t(logits, grad):
+    """J^T grad for p = softmax(logits): p (grad - sum(grad p))."""
+    p = softmax(logits)
+    return p * (grad - math_ops.reduce_sum(grad * p, -1, keepdims=True))
 
 
 register_op("SoftmaxCrossEntropyWithLogits", nk.softmax_cross_entropy,
@@ -179,34 +233,54 @@ register_op("SoftmaxCrossEntropyWithLogits", nk.softmax_cross_entropy,
 
 @register_gradient("SoftmaxCrossEntropyWithLogits")
 def _softmax_ce_grad(op, grad, grad_backprop):
-    """d logits = dloss (softmax(x) - labels); d labels = -dloss log_softmax(x)"""
+    """d logits = dloss (softmax(x) - labels); d labels = -dloss log_softmax(x).
+
+    The second output (softmax(x) - labels) is what the first-order gradient uses, so a
+    second-order gradient arrives as `grad_backprop` and goes through softmax's Jacobian.
+    """
     logits, labels = op.inputs
     g = array_ops.expand_dims(grad, -1)
-    d_logits = g * (softmax(logits) - labels)
+    d_logits = g * op.outputs[1]
     d_labels = g * math_ops.negative(log_softmax(logits))
+    if not _is_zero(grad_backprop):
+        d_logits = d_logits + _softmax_jacobian_t(logits, grad_backprop)
+        d_labels = d_labels - grad_backprop
     return d_logits, d_labels
 
 
+def _move_class_axis(logits, labels, axis):
+    if axis in (-1, None):
+        return logits, labels
+    moved, perm = _swap_to_last(logits, static_axis(axis))
+    if perm is None:
+        return logits, labels
+    return moved, array_ops.transpose(labels, perm)
+
+
 def softmax_cross_entropy_with_logits(labels=None, logits=None, axis=-1, name=None, dim=None):
-    """Cross-entropy between `labels` (a distribution per row) and softmax(`logits`).
+    """Cross-entropy between `labels` (a distribution along `axis`) and softmax(`logits`).
 
     Gradients flow to both logits and labels (TF2 / the TF1 `_v2` form).
+
+    Raises:
+        InvalidArgumentError: labels and logits have different shapes.
     """
     if labels is None or logits is None:
         raise ValueError("Both labels= and logits= must be given (as keyword arguments).")
     logits = to_tensor(logits)
     check_dtype(logits, "f", "softmax_cross_entropy_with_logits")
-    labels = math_ops.cast(to_tensor(labels, dtype_hint=logits.dtype), logits.dtype)
-    axis = axis if dim is None else dim
-    if axis not in (-1, None) and logits.shape.rank is not None and \
-            axis % logits.shape.rank != logits.shape.rank - 1:
-        perm = list(range(logits.shape.rank))
-        perm[axis], perm[-1] = perm[-1], perm[axis]
-        logits = array_ops.transpose(logits, perm)
-        labels = array_ops.transpose(labels, perm)
+    labels = to_tensor(labels, dtype_hint=logits.dtype)
+    if labels.dtype != logits.dtype:
+        labels = math_ops.cast(labels, logits.dtype)
+    logits, labels = _move_class_axis(logits, labels, axis if dim is None else dim)
     if not logits.shape.is_compatible_with(labels.shape):
-        raise ValueError(f"logits and labels must have the same shape; got logits "
-                         f"{logits.shape} and labels {labels.shape}.")
+        raise errors.InvalidArgumentError(
+            None, None, f"logits and labels must be broadcastable: logits_size="
+            f"{logits.shape.as_list() if logits.shape.rank is not None else None} "
+            f"labels_size={labels.shape.as_list() if labels.shape.rank is not None else None}."
+            " Labels need one probability per class, shaped like the logits.")
+    if logits.shape.rank == 0:
+        raise ValueError("logits must have at least one dimension (the classes).")
     loss, _ = apply("SoftmaxCrossEntropyWithLogits", [logits, labels], None, name)
     return loss
 
@@ -225,20 +299,20 @@ register_op("SparseSoftmaxCrossEntropyWithLogits", nk.sparse_softmax_cross_entro
 
 @register_gradient("SparseSoftmaxCrossEntropyWithLogits")
 def _sparse_softmax_ce_grad(op, grad, grad_backprop):
-    """d logits = dloss (softmax(x) - one_hot(labels))"""
-    logits, labels = op.inputs
-    depth = logits.shape[-1] if logits.shape.rank is not None and logits.shape[-1] is not None \
-        else array_ops.shape(logits)[-1]
-    hot = array_ops.one_hot(labels, depth, dtype=logits.dtype)
-    return array_ops.expand_dims(grad, -1) * (softmax(logits) - hot), None
+    """d logits = dloss (softmax(x) - one_hot(labels)); labels get no gradient"""
+    logits = op.inputs[0]
+    d_logits = array_ops.expand_dims(grad, -1) * op.outputs[1]
+    if not _is_zero(grad_backprop):
+        d_logits = d_logits + _softmax_jacobian_t(logits, grad_backprop)
+    return d_logits, None
 
 
 def sparse_softmax_cross_entropy_with_logits(labels=None, logits=None, name=None):
     """Cross-entropy of integer class `labels` against softmax(`logits`), per example.
 
     Raises:
-        ValueError: labels' rank is not logits' rank minus one.
-        InvalidArgumentError: a label outside [0, num_classes).
+        ValueError: labels' rank is not logits' rank minus one, or their shapes differ.
+        InvalidArgumentError: a label outside [0, num_classes) (when the op runs).
     """
     if labels is None or logits is None:
         raise ValueError("Both labels= and logits= must be given (as keyword arguments).")
@@ -248,34 +322,56 @@ def sparse_softmax_cross_entropy_with_logits(labels=None, logits=None, name=None
     if not labels.dtype.is_integer:
         raise TypeError(f"labels must be integer class indices, got {labels.dtype.name}; for "
                         "one-hot labels use softmax_cross_entropy_with_logits.")
-    if labels.shape.rank is not None and logits.shape.rank is not None and \
-            labels.shape.rank != logits.shape.rank - 1:
-        raise ValueError(f"Rank mismatch: Rank of labels (received {labels.shape.rank}) should "
-                         f"equal rank of logits minus 1 (received {logits.shape.rank}); labels "
-                         f"shape {labels.shape}, logits shape {logits.shape}.")
+    if labels.shape.rank is not None and logits.shape.rank is not None:
+        if labels.shape.rank != logits.shape.rank - 1:
+            raise ValueError(f"Rank mismatch: Rank of labels (received {labels.shape.rank}) "
+                             f"should equal rank of logits minus 1 (received "
+                             f"{logits.shape.rank}); labels shape {labels.shape}, logits "
+                             f"shape {logits.shape}.")
+        if not labels.shape.is_compatible_with(logits.shape[:-1]):
+            raise ValueError(f"Shape mismatch: The shape of labels (received {labels.shape}) "
+                             f"should equal the shape of logits except for the last dimension "
+                             f"(received {logits.shape}).")
     loss, _ = apply("SparseSoftmaxCrossEntropyWithLogits", [logits, labels], None, name)
     return loss
+
+
+def _same_shape_labels(labels, logits, what):
+    logits = to_tensor(logits)
+    check_dtype(logits, "f", what)
+    labels = to_tensor(labels, dtype_hint=logits.dtype)
+    if labels.dtype != logits.dtype:
+        labels = math_ops.cast(labels, logits.dtype)
+    if not logits.shape.is_compatible_with(labels.shape):
+        raise ValueError(f"logits and labels must have the same shape, received "
+                         f"({logits.shape} vs {labels.shape}) in {what}.")
+    return labels, logits
 
 
 def sigmoid_cross_entropy_with_logits(labels=None, logits=None, name=None):
     """max(x, 0) - x z + log(1 + exp(-|x|)): the stable form of BCE on logits."""
     if labels is None or logits is None:
         raise ValueError("Both labels= and logits= must be given (as keyword arguments).")
-    logits = to_tensor(logits)
-    labels = math_ops.cast(to_tensor(labels, dtype_hint=logits.dtype), logits.dtype)
-    if not logits.shape.is_compatible_with(labels.shape):
-        raise ValueError(f"logits and labels must have the same shape ({logits.shape} vs "
-                         f"{labels.shape}).")
+    labels, logits = _same_shape_labels(labels, logits, "sigmoid_cross_entropy_with_logits")
     zeros = array_ops.zeros_like(logits)
-    relu_logits = math_ops.where(math_ops.greater_equal(logits, zeros), logits, zeros)
-    neg_abs = math_ops.where(math_ops.greater_equal(logits, zeros), -logits, logits)
+    positive = math_ops.greater_equal(logits, zeros)
+    relu_logits = math_ops.where(positive, logits, zeros)
+    neg_abs = math_ops.where(positive, -logits, logits)
     return math_ops.add(relu_logits - logits * labels, math_ops.log1p(math_ops.exp(neg_abs)),
                         name=name)
 
 
-def weighted_cross_entropy_with_logits(labels=None, logits=None, pos_weight=None, name=None):
-    logits = to_tensor(logits)
-    labels = math_ops.cast(to_tensor(labels, dtype_hint=logits.dtype), logits.dtype)
+def weighted_cross_entropy_with_logits(labels=None, logits=None, pos_weight=None, name=None,
+                                       targets=None):
+    """(1 - z) x + (1 + (q - 1) z) (log(1 + exp(-|x|)) + max(-x, 0)), with q = pos_weight.
+
+    TF1 spells `labels` as `targets`.
+    """
+    labels = targets if labels is None else labels
+    if labels is None or logits is None or pos_weight is None:
+        raise ValueError("weighted_cross_entropy_with_logits needs labels, logits and "
+                         "pos_weight.")
+    labels, logits = _same_shape_labels(labels, logits, "weighted_cross_entropy_with_logits")
     log_weight = 1.0 + (pos_weight - 1.0) * labels
     return math_ops.add((1.0 - labels) * logits,
                         log_weight * (math_ops.log1p(math_ops.exp(-math_ops.abs(logits))) +
@@ -284,13 +380,16 @@ def weighted_cross_entropy_with_logits(labels=None, logits=None, pos_weight=None
 
 # ---- bias and losses ------------------------------------------------------------------------
 
+def _bias_add_grad_shape(inputs, attrs):
+    shape = inputs[0].shape
+    if shape.rank is None:
+        return [TensorShape(None)]
+    channel = 1 if attrs["data_format"] == "NCHW" and shape.rank > 2 else -1
+    return [TensorShape([shape[channel]])]
+
+
 register_op("BiasAdd", nk.bias_add, lambda inputs, attrs: [inputs[0].shape])
-register_op("BiasAddGrad", nk.bias_add_grad,
-            lambda inputs, attrs: [TensorShape([inputs[0].shape[-1]
-                                                if attrs["data_format"] == "NHWC" or
-                                                inputs[0].shape.rank == 2
-                                                else inputs[0].shape[1]])
-                                   if inputs[0].shape.rank is not None else TensorShape(None)])
+register_op("BiasAddGrad", nk.bias_add_grad, _bias_add_grad_shape)
 
 
 @register_gradient("BiasAdd")
@@ -303,9 +402,8 @@ def _bias_add_grad(op, grad):
 def _bias_add_grad_grad(op, grad):
     """broadcasting the bias gradient back"""
     from tensorflux.ops.math_ops import _shape_of
-    fmt = op.attrs["data_format"]
     x = op.inputs[0]
-    if fmt.startswith("NC") and x.shape.rank and x.shape.rank > 2:
+    if op.attrs["data_format"] == "NCHW" and x.shape.rank and x.shape.rank > 2:
         grad = array_ops.reshape(grad, [-1] + [1] * (x.shape.rank - 2))
     return array_ops.broadcast_to(grad, _shape_of(x))
 
@@ -314,46 +412,69 @@ def bias_add(value, bias, data_format=None, name=None):
     """Adds a 1-D `bias` along the channel axis (last for NHWC, second for NCHW)."""
     value = to_tensor(value)
     bias = to_tensor(bias, dtype_hint=value.dtype)
-    data_format = data_format or "NHWC"
+    data_format = "NCHW" if data_format and data_format.startswith("NC") else "NHWC"
     if bias.shape.rank is not None and bias.shape.rank != 1:
         raise ValueError(f"bias must be 1-D, got shape {bias.shape}.")
-    channel = value.shape[1 if data_format.startswith("NC") else -1] \
-        if value.shape.rank else None
-    if channel is not None and bias.shape[0] is not None and channel != bias.shape[0]:
+    if value.shape.rank is not None and value.shape.rank < 2:
+        raise ValueError(f"bias_add needs a value of rank >= 2, got shape {value.shape}.")
+    channel = value.shape[1 if data_format == "NCHW" else -1] if value.shape.rank else None
+    if channel is not None and bias.shape.rank == 1 and bias.shape[0] is not None and \
+            channel != bias.shape[0]:
         raise ValueError(f"Dimensions must be equal, but are {channel} and {bias.shape[0]} for "
                          f"BiasAdd with input shapes: {value.shape}, {bias.shape}.")
     if value.dtype != bias.dtype:
         raise errors.InvalidArgumentError(None, None, f"bias_add: value is {value.dtype.name} "
-                                          f"but bias is {bias.dtype.name}.")
+                                          f"but bias is {bias.dtype.name}; cast one of them.")
     return apply("BiasAdd", [value, bias], {"data_format": data_format}, name)
+
+
+def xw_plus_b(x, weights, biases, name=None):
+    """matmul(x, weights) + biases (TF1)."""
+    return bias_add(math_ops.matmul(x, weights), biases, name=name)
+
+
+def relu_layer(x, weights, biases, name=None):
+    """relu(matmul(x, weights) + biases) (TF1)."""
+    return relu(xw_plus_b(x, weights, biases), name=name)
 
 
 def l2_loss(t, name=None):
     """sum(t ** 2) / 2"""
     t = to_tensor(t)
+    check_dtype(t, "f", "L2Loss")
     return math_ops.multiply(math_ops.reduce_sum(math_ops.square(t)), 0.5, name=name)
 
 
 def l2_normalize(x, axis=None, epsilon=1e-12, name=None, dim=None):
+    """x / sqrt(max(sum(x ** 2, axis), epsilon))"""
     x = to_tensor(x)
     axis = dim if axis is None else axis
-    square_sum = math_ops.reduce_sum(math_ops.square(x), axis, keepdims=True)
+    square_sum = math_ops.reduce_sum(math_ops.square(x), static_axis(axis), keepdims=True)
     return math_ops.multiply(x, math_ops.rsqrt(math_ops.maximum(square_sum, epsilon)),
                              name=name)
 
 
 def moments(x, axes, shift=None, keepdims=False, name=None, keep_dims=None):
-    """Mean and variance of `x` over `axes`."""
+    """Mean and variance of `x` over `axes`.
+
+    TF1's order is (x, axes, shift, name, keep_dims): a string in the `keepdims` slot is the name.
+    """
+    if isinstance(keepdims, str):
+        name, keepdims = keepdims, False
     if keep_dims is not None:
         keepdims = keep_dims
     x = to_tensor(x)
     axes = static_axis(axes)
-    mean = math_ops.reduce_mean(x, axes, keepdims=True)
-    variance = math_ops.reduce_mean(math_ops.squared_difference(x, array_ops.stop_gradient(
+    # float16 statistics lose too much precision; TF computes them in float32.
+    y = math_ops.cast(x, dtypes.float32) if x.dtype == dtypes.float16 else x
+    mean = math_ops.reduce_mean(y, axes, keepdims=True)
+    variance = math_ops.reduce_mean(math_ops.squared_difference(y, array_ops.stop_gradient(
         mean)), axes, keepdims=True)
     if not keepdims:
         mean = array_ops.squeeze(mean, axes)
         variance = array_ops.squeeze(variance, axes)
+    if y is not x:
+        mean, variance = math_ops.cast(mean, x.dtype), math_ops.cast(variance, x.dtype)
     return mean, variance
 
 
@@ -363,67 +484,249 @@ def batch_normalization(x, mean, variance, offset, scale, variance_epsilon, name
     inv = math_ops.rsqrt(variance + variance_epsilon)
     if scale is not None:
         inv = inv * scale
-    result = x * inv + ((offset - mean * inv) if offset is not None else -mean * inv)
+    inv = math_ops.cast(inv, x.dtype) if to_tensor(inv).dtype != x.dtype else inv
+    shift = (offset - mean * inv) if offset is not None else -mean * inv
+    shift = math_ops.cast(shift, x.dtype) if to_tensor(shift).dtype != x.dtype else shift
+    result = x * inv + shift
     return array_ops.identity(result, name=name) if name else result
 
 
 def fused_batch_norm(x, scale, offset, mean=None, variance=None, epsilon=0.001,
                      data_format="NHWC", is_training=True, name=None,
                      exponential_avg_factor=1.0):
+    """Batch normalization over all axes but the channel axis of a 4-D or 5-D `x`.
+
+    Returns (y, mean, variance). In training, y uses the batch statistics and the returned
+    variance is the unbiased (n / (n - 1)) batch variance; with `exponential_avg_factor` f
+    below 1 both returned statistics are running averages (1 - f) * given + f * batch.
+    Otherwise y uses the given `mean` and `variance`, which are returned unchanged.
+    """
     x = to_tensor(x)
-    axes = [0, 1, 2] if data_format == "NHWC" else [0, 2, 3]
+    rank = x.shape.rank
+    if rank is not None and rank not in (4, 5):
+        raise ValueError(f"fused_batch_norm needs a 4-D or 5-D input, got shape {x.shape}.")
+    rank = rank or 4
+    channels_first = bool(data_format) and data_format.startswith("NC")
+    axes = [0] + list(range(2, rank)) if channels_first else list(range(rank - 1))
+    # TF raises epsilon to cuDNN's minimum.
+    epsilon = max(float(epsilon), 1.001e-5)
+    compute = math_ops.cast(x, dtypes.float32) if x.dtype == dtypes.float16 else x
+
+    def channel_view(t):
+        t = math_ops.cast(to_tensor(t), compute.dtype)
+        return array_ops.reshape(t, [-1] + [1] * (rank - 2)) if channels_first else t
+
     if is_training:
-        mean, variance = moments(x, axes)
-    y = batch_normalization(x, mean, variance, offset, scale, epsilon)
-    return y, mean, variance
+        batch_mean, batch_variance = moments(compute, axes)
+        y = batch_normalization(compute, channel_view(batch_mean),
+                                channel_view(batch_variance), channel_view(offset),
+                                channel_view(scale), epsilon)
+        unbiased = batch_variance * _bessel_factor(compute, axes)
+        if exponential_avg_factor != 1.0:
+            if mean is None or variance is None:
+                raise ValueError("fused_batch_norm with exponential_avg_factor != 1 needs the "
+                                 "running mean and variance.")
+            f = float(exponential_avg_factor)
+            batch_mean = (1.0 - f) * math_ops.cast(mean, compute.dtype) + f * batch_mean
+            unbiased = (1.0 - f) * math_ops.cast(variance, compute.dtype) + f * unbiased
+        mean_out, variance_out = batch_mean, unbiased
+    else:
+        if mean is None or variance is None:
+            raise ValueError("fused_batch_norm with is_training=False needs mean= and "
+                             "variance= (the population statistics).")
+        y = batch_normalization(compute, channel_view(mean), channel_view(variance),
+                                channel_view(offset), channel_view(scale), epsilon)
+        mean_out, variance_out = to_tensor(mean), to_tensor(variance)
+    if compute is not x:
+        y = math_ops.cast(y, x.dtype)
+    if name:
+        y = array_ops.identity(y, name=name)
+    return y, mean_out, variance_out
 
 
-def embedding_lookup(params, ids, partition_strategy="mod", name=None, validate_indices=True,
+def _bessel_factor(x, axes):
+    """n / (n - 1) for the n elements per channel (1 when n is 1)."""
+    dims = [x.shape[a] for a in axes] if x.shape.rank is not None else [None]
+    if all(d is not None for d in dims):
+        count = float(np.prod(dims))
+        return count / max(count - 1.0, 1.0)
+    count = math_ops.cast(math_ops.reduce_prod(array_ops.gather(array_ops.shape(x), axes)),
+                          x.dtype)
+    return count / math_ops.maximum(count - 1.0, 1.0)
+
+
+# ---- embeddings and top-k -------------------------------------------------------------------
+
+def embedding_lookup(params, ids, partition_strategy=None, name=None, validate_indices=True,
                      max_norm=None):
-    """Rows of `params` at `ids` (a list of tables is concatenated first)."""
-    if isinstance(params, (list, tuple)):
-        params = params[0] if len(params) == 1 else array_ops.concat(list(params), 0)
-    return array_ops.gather(params, ids, name=name)
+    """Rows of `params` at `ids`; a list of tables is one table split in shards.
+
+    TF1's third argument is `partition_strategy` ("mod": id i lives in shard i % n at row
+    i // n; "div": shards hold consecutive ids), TF2's is `max_norm` (a number), and the
+    default is TF2's "div" except in TF1 graph mode. `max_norm` clips each looked-up
+    embedding to that L2 norm.
+    """
+    if partition_strategy is not None and not isinstance(partition_strategy, str):
+        partition_strategy, max_norm = None, partition_strategy
+    if partition_strategy is None:
+        partition_strategy = "mod" if _tf1_program() else "div"
+    if partition_strategy not in ("mod", "div"):
+        raise ValueError(f"partition_strategy must be 'mod' or 'div', got "
+                         f"{partition_strategy!r}.")
+    shards = list(params) if isinstance(params, (list, tuple)) else [params]
+    if not shards:
+        raise ValueError("embedding_lookup needs at least one params tensor.")
+    ids = to_tensor(ids)
+    if len(shards) == 1:
+        result = array_ops.gather(shards[0], ids)  # a Variable stays one (sparse updates)
+    elif partition_strategy == "div":
+        result = array_ops.gather(array_ops.concat(shards, 0), ids)
+    else:
+        count = len(shards)
+        sizes = [to_tensor(s).shape[0] for s in shards]
+        if any(size is None for size in sizes):
+            raise ValueError("embedding_lookup with partition_strategy='mod' needs shards of "
+                             "known first dimension.")
+        offsets = to_tensor(np.cumsum([0] + sizes[:-1]).astype(ids.dtype.as_numpy_dtype))
+        rows = array_ops.gather(offsets, math_ops.floormod(ids, count)) + \
+            math_ops.floordiv(ids, count)
+        result = array_ops.gather(array_ops.concat(shards, 0), rows)
+    if max_norm is not None:
+        from tensorflux.ops import clip_ops
+        id_rank = ids.shape.rank
+        if id_rank is None or result.shape.rank is None:
+            raise ValueError("embedding_lookup with max_norm needs ids of known rank.")
+        result = clip_ops.clip_by_norm(result, max_norm,
+                                       axes=list(range(id_rank, result.shape.rank)))
+    return array_ops.identity(result, name=name) if name else result
+
+
+register_op("InTopKV2", nk.in_top_k, lambda inputs, attrs: [inputs[1].shape],
+            dtype_fn=lambda d, attrs: [dtypes.bool])
+not_differentiable("InTopKV2")
 
 
 def in_top_k(targets=None, predictions=None, k=None, name=None):
-    predictions = to_tensor(predictions)
-    targets = to_tensor(targets)
-    from tensorflux.framework.execute import apply_op  # noqa: F401
-    target_scores = array_ops.gather(predictions, targets, axis=1, batch_dims=1)
-    greater = math_ops.reduce_sum(math_ops.cast(math_ops.greater(
-        predictions, array_ops.expand_dims(target_scores, -1)), dtypes.int32), axis=1)
-    return math_ops.less(greater, k, name=name)
+    """Whether each target class is among the k highest predictions of its row.
+
+    A target counts when fewer than k classes score strictly higher (ties are in), its score
+    is finite and it is a valid class index. TF1's argument order is (predictions, targets,
+    k): a floating-point first argument is taken as the predictions.
+    """
+    if targets is None or predictions is None or k is None:
+        raise ValueError("in_top_k needs targets, predictions and k.")
+    targets, predictions = to_tensor(targets), to_tensor(predictions)
+    if targets.dtype.is_floating and not predictions.dtype.is_floating:
+        targets, predictions = predictions, targets
+    check_dtype(predictions, "f", "InTopKV2")
+    if not targets.dtype.is_integer:
+        raise TypeError(f"in_top_k: targets must be integer class ids, got "
+                        f"{targets.dtype.name}.")
+    if predictions.shape.rank not in (None, 2) or targets.shape.rank not in (None, 1):
+        raise ValueError(f"in_top_k needs predictions [batch, classes] and targets [batch]; "
+                         f"got shapes {predictions.shape} and {targets.shape}.")
+    k = to_tensor(k, dtype_hint=targets.dtype)
+    return apply("InTopKV2", [predictions, targets, k], None, name)
 
 
 # ---- dropout ------------------------------------------------------------------------------
 
-def dropout(x, rate=None, noise_shape=None, seed=None, name=None, keep_prob=None):
+def _dropout_signature(x, rate=None, noise_shape=None, seed=None, name=None, keep_prob=None):
+    """Documentation only: dropout's keyword arguments."""
+
+
+def dropout(x, *args, **kwargs):
     """Zeroes elements with probability `rate` and scales the rest by 1 / (1 - rate).
 
-    TF1 code passes `keep_prob` (= 1 - rate); both spellings are accepted.
+    Args:
+        x: a floating-point tensor.
+        rate: probability of dropping each element (a float in [0, 1) or a scalar tensor).
+        noise_shape: shape of the keep/drop mask, broadcast against x (None entries take
+            x's dimension), e.g. [batch, 1, 1, channels] to drop whole feature maps.
+        seed: op seed (with tf.random.set_seed, the masks repeat run after run).
+        keep_prob: TF1's spelling, 1 - rate.
+
+    The second positional argument is `rate` (TF2), except in TF1 graph mode, where
+    `tf.nn.dropout(x, keep_prob)` is TensorFlow 1's signature.
+
+    Raises:
+        ValueError: rate outside [0, 1), both rate and keep_prob, or a non-float x.
     """
+    names = ("keep_prob" if _tf1_program() else "rate", "noise_shape", "seed", "name")
+    if len(args) > len(names):
+        raise TypeError(f"dropout() takes at most {len(names) + 1} positional arguments.")
+    for key, value in zip(names, args):
+        if key in kwargs:
+            raise TypeError(f"dropout() got multiple values for argument {key!r}.")
+        kwargs[key] = value
+    unknown = set(kwargs) - {"rate", "noise_shape", "seed", "name", "keep_prob"}
+    if unknown:
+        raise TypeError(f"dropout() got an unexpected keyword argument {sorted(unknown)[0]!r}.")
+    return _dropout(x, **kwargs)
+
+
+dropout.__signature__ = inspect.signature(_dropout_signature)
+
+
+def _dropout(x, rate=None, noise_shape=None, seed=None, name=None, keep_prob=None):
     from tensorflux.ops import random_ops
     if keep_prob is not None:
         if rate is not None:
             raise ValueError("Cannot specify both keep_prob and rate.")
-        rate = 1.0 - keep_prob if not hasattr(keep_prob, "dtype") else \
-            math_ops.subtract(1.0, keep_prob)
+        if isinstance(keep_prob, (int, float)):
+            if not 0 < keep_prob <= 1:
+                raise ValueError(f"keep_prob must be a scalar tensor or a float in the range "
+                                 f"(0, 1], got {keep_prob}.")
+            rate = 1.0 - float(keep_prob)
+        else:
+            rate = math_ops.subtract(1.0, math_ops.cast(to_tensor(keep_prob), dtypes.float32))
     if rate is None:
         raise ValueError("dropout needs `rate` (or TF1's `keep_prob`).")
     x = to_tensor(x)
-    if isinstance(rate, (int, float)):
+    if not x.dtype.is_floating:
+        raise ValueError(f"`x.dtype` must be a floating point tensor as `x` will be scaled. "
+                         f"Received: x_dtype={x.dtype.name}")
+    if isinstance(rate, (int, float, np.floating)):
+        rate = float(rate)
         if not 0 <= rate < 1:
-            raise ValueError(f"rate must be a scalar tensor or a float in the range [0, 1), got "
-                             f"{rate}.")
+            raise ValueError(f"`rate` must be a scalar tensor or a float in the range [0, 1). "
+                             f"Received: rate={rate}")
         if rate == 0:
-            return x
-    shape = noise_shape if noise_shape is not None else array_ops.shape(x)
-    uniform = random_ops.random_uniform(shape, dtype=x.dtype, seed=seed)
-    keep = math_ops.greater_equal(uniform, rate)
-    scale = math_ops.divide(1.0, math_ops.subtract(1.0, math_ops.cast(rate, x.dtype))) \
-        if not isinstance(rate, float) else 1.0 / (1.0 - rate)
-    return math_ops.multiply(x * scale, math_ops.cast(keep, x.dtype), name=name)
+            return array_ops.identity(x, name=name) if name else x
+        keep_scale = 1.0 / (1.0 - rate)
+        threshold = rate
+    else:
+        rate = math_ops.cast(to_tensor(rate), x.dtype)
+        if rate.shape.rank not in (None, 0):
+            raise ValueError(f"rate must be a scalar, got shape {rate.shape}.")
+        keep_scale = math_ops.divide(1.0, 1.0 - rate)
+        threshold = rate
+    uniform = random_ops.random_uniform(_noise_shape(x, noise_shape), dtype=x.dtype, seed=seed)
+    keep = math_ops.cast(math_ops.greater_equal(uniform, threshold), x.dtype)
+    return math_ops.multiply(x * keep_scale, keep, name=name)
+
+
+def _noise_shape(x, noise_shape):
+    """noise_shape with None entries replaced by x's dimensions (a shape tensor or list)."""
+    if noise_shape is None:
+        if x.shape.is_fully_defined():
+            return x.shape.as_list()
+        return array_ops.shape(x)
+    if isinstance(noise_shape, TensorShape):
+        noise_shape = noise_shape.as_list() if noise_shape.rank is not None else None
+    if isinstance(noise_shape, (list, tuple)) and any(d is None for d in noise_shape):
+        dims = []
+        for i, d in enumerate(noise_shape):
+            if d is not None:
+                dims.append(int(d))
+            elif x.shape.rank is not None and x.shape[i] is not None:
+                dims.append(x.shape[i])
+            else:
+                dims.append(array_ops.shape(x)[i])
+        if any(isinstance(d, Tensor) for d in dims):
+            return array_ops.stack([math_ops.cast(to_tensor(d), dtypes.int32) for d in dims])
+        return dims
+    return noise_shape
 
 
 # ---- convolution ----------------------------------------------------------------------------
@@ -432,21 +735,32 @@ def _spatial(value, n, what, data_format_channels_first=False):
     """Normalizes a TF strides/dilations/ksize argument to n spatial values."""
     if value is None:
         return (1,) * n
-    if isinstance(value, int):
-        return (value,) * n
-    value = [int(v) for v in value]
+    if isinstance(value, Tensor):
+        constant = value._constant_value()
+        if constant is None:
+            raise ValueError(f"{what} must be known when the graph is built; pass Python "
+                             "ints.")
+        value = constant
+    if isinstance(value, (int, np.integer)):
+        return (int(value),) * n
+    value = [int(v) for v in np.asarray(value).reshape(-1)]
     if len(value) == 1:
-        return (value[0],) * n
-    if len(value) == n:
-        return tuple(value)
-    if len(value) == n + 2:
-        if data_format_channels_first:
-            return tuple(value[2:])
-        if value[0] != 1 or value[-1] != 1:
+        result = (value[0],) * n
+    elif len(value) == n:
+        result = tuple(value)
+    elif len(value) == n + 2:
+        outer = (value[0], value[1]) if data_format_channels_first else (value[0], value[-1])
+        if outer != (1, 1):
             raise errors.InvalidArgumentError(
-                None, None, f"{what} in the batch and depth dimensions must be 1, got {value}.")
-        return tuple(value[1:-1])
-    raise ValueError(f"{what} must be an int or a list of 1, {n} or {n + 2} ints, got {value}.")
+                None, None, f"{what} in the batch and depth dimensions must be 1, got "
+                f"{value}.")
+        result = tuple(value[2:]) if data_format_channels_first else tuple(value[1:-1])
+    else:
+        raise ValueError(f"{what} must be an int or a list of 1, {n} or {n + 2} ints, got "
+                         f"{value}.")
+    if any(v < 1 for v in result):
+        raise ValueError(f"{what} must be positive, got {value}.")
+    return result
 
 
 def _conv_shape(inputs, attrs):
@@ -463,74 +777,92 @@ def _conv_shape(inputs, attrs):
                          f"filter ({w[-2]}) for the convolution with input shape {x} and "
                          f"filter shape {w}.")
     out = [dims[0]]
-    for size, k, s, d in zip(dims[1:-1], kernel, attrs["strides"], attrs["dilations"]):
-        if size is None or k is None:
+    padding = attrs["padding"]
+    for axis, (size, k, s, d) in enumerate(zip(dims[1:-1], kernel, attrs["strides"],
+                                               attrs["dilations"])):
+        if size is None or (k is None and padding != "SAME"):
             out.append(None)
-        elif attrs["padding"] == "SAME":
+        elif padding == "SAME":
             out.append(-(-size // s))
-        elif attrs["padding"] == "VALID":
-            value = (size - (k - 1) * d - 1) // s + 1
+        else:
+            pads = (0, 0) if padding == "VALID" else padding[axis]
+            value = (size + pads[0] + pads[1] - (k - 1) * d - 1) // s + 1
             if value <= 0:
                 raise ValueError(f"The convolution's output would be empty: input shape {x}, "
-                                 f"filter shape {w}, padding VALID.")
+                                 f"filter shape {w}, padding {padding}.")
             out.append(value)
-        else:
-            out.append(None)
     return [TensorShape(out + [out_channels])]
+
+
+def _shape_from_value(shape_tensor):
+    """The static shape named by a shape tensor: a constant, or a stack of partly known dims."""
+    value = shape_tensor._constant_value()
+    if value is not None:
+        return [TensorShape([int(d) for d in np.asarray(value).reshape(-1)])]
+    op = shape_tensor.op
+    if op is not None and op.type == "Pack" and all(t.shape.rank == 0 for t in op.inputs):
+        dims = []
+        for t in op.inputs:
+            constant = t._constant_value()
+            dims.append(None if constant is None else int(constant))
+        return [TensorShape(dims)]
+    n = shape_tensor.shape[0] if shape_tensor.shape.rank == 1 else None
+    return [TensorShape(None if n is None else [None] * n)]
 
 
 register_op("Conv", nk.conv, _conv_shape)
 register_op("ConvBackpropInput", nk.conv_backprop_input,
-            lambda inputs, attrs: _shape_from_value(inputs[0]))
+            lambda inputs, attrs: _shape_from_value(inputs[0]),
+            dtype_fn=lambda d, attrs: [d[1]])
 register_op("ConvBackpropFilter", nk.conv_backprop_filter,
             lambda inputs, attrs: _shape_from_value(inputs[2]))
-
-
-def _shape_from_value(shape_tensor):
-    value = shape_tensor._constant_value()
-    if value is None:
-        n = shape_tensor.shape[0] if shape_tensor.shape.rank == 1 else None
-        return [TensorShape(None if n is None else [None] * n)]
-    return [TensorShape([int(d) for d in np.asarray(value).reshape(-1)])]
 
 
 def _conv_attrs(op):
     return {k: op.attrs[k] for k in ("strides", "padding", "dilations")}
 
 
-@register_gradient("Conv")
-def _conv_grad(op, grad):
-    """dx = conv_transpose(dy, w); dw = correlation of x with dy"""
+def _shape_tensor_of(x):
     from tensorflux.ops.math_ops import _shape_of
-    x, w = op.inputs
-    attrs = _conv_attrs(op)
-    return (apply("ConvBackpropInput", [_shape_of(x), w, grad], attrs),
-            apply("ConvBackpropFilter", [x, grad, _shape_of(w)], attrs))
+    return _shape_of(x)
 
 
-@register_gradient("ConvBackpropInput")
-def _conv_backprop_input_grad(op, grad):
-    """linear in (w, dy): d dy = conv(g, w), d w = correlation of g with dy"""
-    from tensorflux.ops.math_ops import _shape_of
-    _, w, dy = op.inputs
-    attrs = _conv_attrs(op)
-    return (None, apply("ConvBackpropFilter", [grad, dy, _shape_of(w)], attrs),
-            apply("Conv", [grad, w], attrs))
+def _register_conv_gradients(forward, backprop_input, backprop_filter):
+    """Gradients of a convolution family; every member is linear in each of its inputs."""
+
+    @register_gradient(forward)
+    def _conv_grad(op, grad):
+        """dx = conv_transpose(dy, w); dw = correlation of x with dy"""
+        x, w = op.inputs
+        attrs = _conv_attrs(op)
+        return (apply(backprop_input, [_shape_tensor_of(x), w, grad], attrs),
+                apply(backprop_filter, [x, grad, _shape_tensor_of(w)], attrs))
+
+    @register_gradient(backprop_input)
+    def _conv_backprop_input_grad(op, grad):
+        """linear in (w, dy): d dy = conv(g, w), d w = correlation of g with dy"""
+        _, w, dy = op.inputs
+        attrs = _conv_attrs(op)
+        return (None, apply(backprop_filter, [grad, dy, _shape_tensor_of(w)], attrs),
+                apply(forward, [grad, w], attrs))
+
+    @register_gradient(backprop_filter)
+    def _conv_backprop_filter_grad(op, grad):
+        """linear in (x, dy): d x = conv_transpose(dy, g), d dy = conv(x, g)"""
+        x, dy, _ = op.inputs
+        attrs = _conv_attrs(op)
+        return (apply(backprop_input, [_shape_tensor_of(x), grad, dy], attrs),
+                apply(forward, [x, grad], attrs), None)
 
 
-@register_gradient("ConvBackpropFilter")
-def _conv_backprop_filter_grad(op, grad):
-    """linear in (x, dy): d x = conv_transpose(dy, g), d dy = conv(x, g)"""
-    from tensorflux.ops.math_ops import _shape_of
-    x, dy, _ = op.inputs
-    attrs = _conv_attrs(op)
-    return (apply("ConvBackpropInput", [_shape_of(x), grad, dy], attrs),
-            apply("Conv", [x, grad], attrs), None)
+_register_conv_gradients("Conv", "ConvBackpropInput", "ConvBackpropFilter")
 
 
 def _to_channels_last(x, data_format):
     if data_format and data_format.startswith("NC"):
         rank = x.shape.rank
+        if rank is None:
+            raise ValueError(f"data_format {data_format!r} needs an input of known rank.")
         return array_ops.transpose(x, [0] + list(range(2, rank)) + [1]), True
     return x, False
 
@@ -541,35 +873,63 @@ def _to_channels_first(x):
 
 
 def _padding_attr(padding, n, channels_first):
+    """'SAME', 'VALID', or explicit ((before, after), ...) per spatial axis."""
     if isinstance(padding, str):
-        padding = padding.upper()
-        if padding not in ("SAME", "VALID"):
+        upper = padding.upper()
+        if upper not in ("SAME", "VALID"):
             raise ValueError(f"padding must be 'SAME', 'VALID' or explicit pairs, got "
                              f"{padding!r}.")
-        return padding
-    pairs = [tuple(int(v) for v in p) for p in padding]
+        return upper
+    try:
+        pairs = [tuple(int(v) for v in p) for p in padding]
+    except TypeError:
+        raise ValueError(f"padding must be 'SAME', 'VALID' or a list of [before, after] "
+                         f"pairs, got {padding!r}.") from None
+    if any(len(p) != 2 for p in pairs) or len(pairs) not in (n, n + 2):
+        raise ValueError(f"Explicit padding needs {n + 2} [before, after] pairs (one per "
+                         f"dimension), got {padding!r}.")
     if len(pairs) == n + 2:
+        outer = pairs[:2] if channels_first else [pairs[0], pairs[-1]]
+        if any(p != (0, 0) for p in outer):
+            raise errors.InvalidArgumentError(
+                None, None, f"Explicit padding in the batch and depth dimensions must be 0, "
+                f"got {padding!r}.")
         pairs = pairs[2:] if channels_first else pairs[1:-1]
+    if any(v < 0 for p in pairs for v in p):
+        raise ValueError(f"Explicit padding must be non-negative, got {padding!r}.")
     return tuple(pairs)
 
 
-def _convolution(input, filters, strides, padding, data_format, dilations, name, n):
+def _conv_attrs_from(strides, padding, dilations, n, channels_first):
+    return {"strides": _spatial(strides, n, "strides", channels_first),
+            "padding": _padding_attr(padding, n, channels_first),
+            "dilations": _spatial(dilations, n, "dilations", channels_first)}
+
+
+def _float_pair(input, filters, op_type):
     x = to_tensor(input)
     w = to_tensor(filters, dtype_hint=x.dtype)
-    check_dtype(x, "f", "Conv")
+    check_dtype(x, "f", op_type)
     if x.dtype != w.dtype:
-        raise errors.InvalidArgumentError(None, None, f"conv: input is {x.dtype.name} but "
-                                          f"filters are {w.dtype.name}.")
+        raise errors.InvalidArgumentError(None, None, f"{op_type}: input is {x.dtype.name} but "
+                                          f"filters are {w.dtype.name}; cast one of them.")
+    return x, w
+
+
+def _convolution(input, filters, strides, padding, data_format, dilations, name, n):
+    x, w = _float_pair(input, filters, "Conv")
     if x.shape.rank is not None and x.shape.rank != n + 2:
         raise ValueError(f"input must be {n + 2}-D (batch, {n} spatial dims, channels), got "
                          f"shape {x.shape}.")
     if w.shape.rank is not None and w.shape.rank != n + 2:
         raise ValueError(f"filters must be {n + 2}-D ({n} kernel dims, in_channels, "
                          f"out_channels), got shape {w.shape}.")
+    if strides is None:
+        raise TypeError("The convolution needs strides (an int or a list of ints).")
+    if padding is None:
+        raise TypeError("The convolution needs padding ('SAME', 'VALID' or explicit pairs).")
     channels_first = bool(data_format) and data_format.startswith("NC")
-    attrs = {"strides": _spatial(strides, n, "strides", channels_first),
-             "padding": _padding_attr(padding, n, channels_first),
-             "dilations": _spatial(dilations, n, "dilations", channels_first)}
+    attrs = _conv_attrs_from(strides, padding, dilations, n, channels_first)
     x, moved = _to_channels_last(x, data_format)
     y = apply("Conv", [x, w], attrs, None if moved else name)
     return _to_channels_first(y) if moved else y
@@ -577,98 +937,213 @@ def _convolution(input, filters, strides, padding, data_format, dilations, name,
 
 def conv2d(input, filters=None, strides=None, padding=None, data_format="NHWC",
            dilations=None, name=None, filter=None, use_cudnn_on_gpu=True):
-    """2-D convolution of NHWC `input` with HWIO `filters` (TF1 spells it `filter=`)."""
+    """2-D convolution of NHWC `input` with HWIO `filters` (TF1 spells it `filter=`).
+
+    strides / dilations: an int, [s_h, s_w] or [1, s_h, s_w, 1] (NCHW: [1, 1, s_h, s_w]).
+    padding: 'SAME', 'VALID' or explicit [[0, 0], [top, bottom], [left, right], [0, 0]].
+    """
     filters = filter if filters is None else filters
+    if isinstance(data_format, bool):  # TF1 positional use_cudnn_on_gpu
+        data_format = "NHWC"
     if filters is None or strides is None or padding is None:
         raise TypeError("conv2d() needs filters, strides and padding.")
-    return _convolution(input, filters, strides, padding, data_format, dilations, name, 2)
+    return _convolution(input, filters, strides, padding, data_format or "NHWC", dilations,
+                        name, 2)
 
 
-def conv1d(input, filters=None, stride=None, padding=None, data_format="NWC", dilations=None,
-           name=None, value=None, filter=None, use_cudnn_on_gpu=None):
+def conv1d(input=None, filters=None, stride=None, padding=None, data_format="NWC",
+           dilations=None, name=None, value=None, filter=None, use_cudnn_on_gpu=None):
+    """1-D convolution of NWC `input` with [width, in, out] `filters` (TF1: value=, filter=)."""
     input = value if input is None else input
     filters = filter if filters is None else filters
-    return _convolution(input, filters, stride, padding, "NCW" if data_format == "NCW" else
-                        "NWC", dilations, name, 1)
+    if isinstance(data_format, bool) or data_format is None:  # TF1 positional use_cudnn
+        data_format = "NWC"
+    channels_first = data_format in ("NCW", "NCHW")
+    return _convolution(input, filters, stride, padding, "NCW" if channels_first else "NWC",
+                        dilations, name, 1)
 
 
 def conv3d(input, filters=None, strides=None, padding=None, data_format="NDHWC",
            dilations=None, name=None, filter=None):
+    """3-D convolution of NDHWC `input` with [d, h, w, in, out] `filters`."""
     filters = filter if filters is None else filters
-    return _convolution(input, filters, strides, padding, data_format, dilations, name, 3)
+    return _convolution(input, filters, strides, padding, data_format or "NDHWC", dilations,
+                        name, 3)
 
 
-def convolution(input, filters, strides=None, padding="VALID", data_format=None,
-                dilations=None, name=None):
-    n = to_tensor(input).shape.rank - 2
-    return _convolution(input, filters, strides, padding, data_format, dilations, name, n)
+def convolution(input, filters=None, strides=None, padding="VALID", data_format=None,
+                dilations=None, name=None, filter=None, dilation_rate=None):
+    """N-d convolution; the number of spatial dims follows the input's rank."""
+    filters = filter if filters is None else filters
+    dilations = dilation_rate if dilations is None else dilations
+    rank = to_tensor(input).shape.rank
+    if rank is None:
+        raise ValueError("convolution needs an input of known rank.")
+    return _convolution(input, filters, strides, padding, data_format, dilations, name,
+                        rank - 2)
+
+
+def atrous_conv2d(value, filters, rate, padding, name=None):
+    """conv2d with dilation `rate` (TF1's atrous convolution)."""
+    return _convolution(value, filters, 1, padding, "NHWC", rate, name, 2)
+
+
+def _output_shape_tensor(output_shape, n, moved):
+    """output_shape (list, tuple or 1-D tensor) as an int32 channels-last shape tensor."""
+    if isinstance(output_shape, TensorShape):
+        output_shape = output_shape.as_list()
+    if isinstance(output_shape, (list, tuple)):
+        items = list(output_shape)
+        if len(items) != n + 2:
+            raise ValueError(f"output_shape must have {n + 2} entries, got {output_shape}.")
+        if moved:
+            items = [items[0]] + items[2:] + [items[1]]
+        if not any(isinstance(d, Tensor) or hasattr(d, "_as_tensor") for d in items):
+            return to_tensor(np.asarray([int(d) for d in items], dtype=np.int32))
+        return array_ops.stack([math_ops.cast(to_tensor(d), dtypes.int32) for d in items])
+    shape = math_ops.cast(to_tensor(output_shape), dtypes.int32)
+    if moved:
+        shape = array_ops.gather(shape, [0] + list(range(2, n + 2)) + [1])
+    return shape
 
 
 def _conv_transpose(input, filters, output_shape, strides, padding, data_format, dilations,
                     name, n):
-    x = to_tensor(input)
-    w = to_tensor(filters, dtype_hint=x.dtype)
+    x, w = _float_pair(input, filters, "ConvBackpropInput")
+    if output_shape is None or strides is None:
+        raise TypeError("A transposed convolution needs output_shape and strides.")
+    if x.shape.rank is not None and x.shape.rank != n + 2:
+        raise ValueError(f"input must be {n + 2}-D, got shape {x.shape}.")
+    if w.shape.rank is not None and w.shape.rank != n + 2:
+        raise ValueError(f"filters must be {n + 2}-D ({n} kernel dims, output channels, input "
+                         f"channels), got shape {w.shape}.")
     channels_first = bool(data_format) and data_format.startswith("NC")
-    attrs = {"strides": _spatial(strides, n, "strides", channels_first),
-             "padding": _padding_attr(padding, n, channels_first),
-             "dilations": _spatial(dilations, n, "dilations", channels_first)}
+    attrs = _conv_attrs_from(strides, padding, dilations, n, channels_first)
     x, moved = _to_channels_last(x, data_format)
-    shape = output_shape
-    if isinstance(shape, (list, tuple)) and not any(hasattr(s, "dtype") for s in shape):
-        shape = [int(s) for s in shape]
-        if moved:
-            shape = [shape[0]] + shape[2:] + [shape[1]]
-        shape = to_tensor(np.asarray(shape, dtype=np.int32))
-    else:
-        shape = to_tensor(shape)
+    if x.shape.rank is not None and w.shape.rank is not None and x.shape[-1] is not None \
+            and w.shape[-1] is not None and x.shape[-1] != w.shape[-1]:
+        raise ValueError(f"The input's channels ({x.shape[-1]}) must equal the filters' last "
+                         f"dimension (in_channels of the transposed convolution, "
+                         f"{w.shape[-1]}); filters are [{', '.join(['k'] * n)}, out, in], got "
+                         f"{w.shape}.")
+    shape = _output_shape_tensor(output_shape, n, moved)
     y = apply("ConvBackpropInput", [shape, w, x], attrs, None if moved else name)
     return _to_channels_first(y) if moved else y
 
 
-def conv2d_transpose(input, filters=None, output_shape=None, strides=None, padding="SAME",
+def conv2d_transpose(input=None, filters=None, output_shape=None, strides=None, padding="SAME",
                      data_format="NHWC", dilations=None, name=None, value=None, filter=None):
-    """The gradient of conv2d with respect to its input: filters are [h, w, out, in]."""
+    """The gradient of conv2d with respect to its input: filters are [h, w, out, in].
+
+    TF1's positional order ends with (data_format, name): a string in the `dilations` slot is
+    the name.
+    """
     input = value if input is None else input
     filters = filter if filters is None else filters
+    if isinstance(dilations, str):
+        name, dilations = dilations, None
     return _conv_transpose(input, filters, output_shape, strides, padding, data_format,
                            dilations, name, 2)
 
 
 def conv1d_transpose(input, filters, output_shape, strides, padding="SAME", data_format="NWC",
                      dilations=None, name=None):
+    """The gradient of conv1d with respect to its input: filters are [w, out, in]."""
+    data_format = "NCW" if data_format in ("NCW", "NCHW") else "NWC"
     return _conv_transpose(input, filters, output_shape, strides, padding, data_format,
                            dilations, name, 1)
 
 
-def conv3d_transpose(input, filters, output_shape, strides, padding="SAME",
-                     data_format="NDHWC", dilations=None, name=None):
+def conv3d_transpose(input=None, filters=None, output_shape=None, strides=None,
+                     padding="SAME", data_format="NDHWC", dilations=None, name=None,
+                     value=None, filter=None):
+    """The gradient of conv3d with respect to its input: filters are [d, h, w, out, in]."""
+    input = value if input is None else input
+    filters = filter if filters is None else filters
+    if isinstance(dilations, str):
+        name, dilations = dilations, None
     return _conv_transpose(input, filters, output_shape, strides, padding, data_format,
                            dilations, name, 3)
 
 
+# ---- depthwise convolution ------------------------------------------------------------------
+
+def _depthwise_shape(inputs, attrs):
+    """The Conv rule, with C * channel_multiplier output channels for filters [h, w, C, M]."""
+    [shape] = _conv_shape(inputs, attrs)
+    w = inputs[1].shape
+    if shape.rank is None:
+        return [shape]
+    channels = w[-2] * w[-1] if w.rank is not None and w[-2] is not None and \
+        w[-1] is not None else None
+    return [TensorShape(shape.as_list()[:-1] + [channels])]
+
+
+register_op("DepthwiseConv2dNative", nk.depthwise_conv, _depthwise_shape)
+register_op("DepthwiseConv2dNativeBackpropInput", nk.depthwise_conv_backprop_input,
+            lambda inputs, attrs: _shape_from_value(inputs[0]),
+            dtype_fn=lambda d, attrs: [d[1]])
+register_op("DepthwiseConv2dNativeBackpropFilter", nk.depthwise_conv_backprop_filter,
+            lambda inputs, attrs: _shape_from_value(inputs[2]))
+_register_conv_gradients("DepthwiseConv2dNative", "DepthwiseConv2dNativeBackpropInput",
+                         "DepthwiseConv2dNativeBackpropFilter")
+
+
+def depthwise_conv2d_native(input, filter, strides, padding, data_format="NHWC",
+                            dilations=None, name=None):
+    """Each input channel c convolved with filter[:, :, c, :]; output channel c * M + m."""
+    x, w = _float_pair(input, filter, "DepthwiseConv2dNative")
+    if x.shape.rank is not None and x.shape.rank != 4:
+        raise ValueError(f"depthwise_conv2d needs a 4-D input, got shape {x.shape}.")
+    if w.shape.rank is not None and w.shape.rank != 4:
+        raise ValueError(f"depthwise_conv2d needs a 4-D filter [h, w, in_channels, "
+                         f"channel_multiplier], got shape {w.shape}.")
+    channels_first = bool(data_format) and data_format.startswith("NC")
+    attrs = _conv_attrs_from(strides, padding, dilations, 2, channels_first)
+    x, moved = _to_channels_last(x, data_format)
+    if x.shape[-1] is not None and w.shape.rank == 4 and w.shape[2] is not None and \
+            x.shape[-1] != w.shape[2]:
+        raise ValueError(f"depthwise_conv2d: the input has {x.shape[-1]} channels but the "
+                         f"filter expects {w.shape[2]} (filter shape {w.shape}).")
+    y = apply("DepthwiseConv2dNative", [x, w], attrs, None if moved else name)
+    return _to_channels_first(y) if moved else y
+
+
 def depthwise_conv2d(input, filter, strides, padding, data_format=None, dilations=None,
                      name=None, rate=None):
-    """Each input channel convolved with its own `channel_multiplier` filters."""
-    x = to_tensor(input)
-    w = to_tensor(filter, dtype_hint=x.dtype)
-    channels = w.shape[2]
-    multiplier = w.shape[3]
-    outputs = []
-    for c in range(channels):
-        xc = x[..., c:c + 1] if not (data_format or "").startswith("NC") else x[:, c:c + 1]
-        outputs.append(_convolution(xc, w[:, :, c:c + 1, :], strides, padding, data_format,
-                                    dilations, None, 2))
-    axis = 1 if (data_format or "").startswith("NC") else -1
-    result = array_ops.concat(outputs, axis)
-    del multiplier
-    return result
+    """Depthwise 2-D convolution: every input channel has its own `channel_multiplier` filters.
+
+    TF1's order is (input, filter, strides, padding, rate, name, data_format): a list or
+    number in the `data_format` slot is the rate (dilation), and then `dilations` holds the
+    name and `name` the data format.
+    """
+    if data_format is not None and not isinstance(data_format, str):
+        rate, data_format = data_format, None
+        if isinstance(dilations, str):
+            name, dilations = dilations, None
+        if isinstance(name, str) and name.upper().startswith("N"):
+            name, data_format = None, name
+    dilations = rate if dilations is None else dilations
+    return depthwise_conv2d_native(input, filter, strides, padding, data_format or "NHWC",
+                                   dilations, name)
 
 
 def separable_conv2d(input, depthwise_filter, pointwise_filter, strides, padding,
                      data_format=None, dilations=None, name=None, rate=None):
-    depthwise = depthwise_conv2d(input, depthwise_filter, strides, padding, data_format,
-                                 dilations)
-    return _convolution(depthwise, pointwise_filter, 1, "VALID", data_format, None, name, 2)
+    """depthwise_conv2d followed by a 1x1 convolution mixing the channels.
+
+    TF1's order is (..., padding, rate, name, data_format): a non-string `data_format` is the
+    rate.
+    """
+    if data_format is not None and not isinstance(data_format, str):
+        rate, data_format = data_format, None
+        if isinstance(dilations, str):
+            name, dilations = dilations, None
+    dilations = rate if dilations is None else dilations
+    depthwise = depthwise_conv2d_native(input, depthwise_filter, strides, padding,
+                                        data_format or "NHWC", dilations)
+    return _convolution(depthwise, pointwise_filter, 1, "VALID", data_format or "NHWC", None,
+                        name, 2)
 
 
 # ---- pooling ------------------------------------------------------------------------------
@@ -694,7 +1169,10 @@ def _pool_shape(inputs, attrs):
 
 
 register_op("MaxPool", nk.max_pool, _pool_shape)
-register_op("MaxPoolGrad", nk.max_pool_grad, lambda inputs, attrs: [inputs[0].shape])
+register_op("MaxPoolGrad", nk.max_pool_grad, lambda inputs, attrs: [inputs[0].shape],
+            dtype_fn=lambda d, attrs: [d[2]])
+register_op("MaxPoolGradGrad", nk.max_pool_grad_grad, lambda inputs, attrs: [inputs[1].shape],
+            dtype_fn=lambda d, attrs: [d[2]])
 register_op("AvgPool", nk.avg_pool, _pool_shape)
 register_op("AvgPoolGrad", nk.avg_pool_grad, lambda inputs, attrs: _shape_from_value(
     inputs[0]), lambda d, attrs: [d[1]])
@@ -707,20 +1185,27 @@ def _pool_attrs(op):
 @register_gradient("MaxPool")
 def _max_pool_grad(op, grad):
     """each window's gradient goes to its (first) maximal input"""
-    return apply("MaxPoolGrad", [op.inputs[0], grad], _pool_attrs(op))
+    return apply("MaxPoolGrad", [op.inputs[0], op.outputs[0], grad], _pool_attrs(op))
 
 
 @register_gradient("MaxPoolGrad")
 def _max_pool_grad_grad(op, grad):
-    raise errors.UnimplementedError(None, None, "Second-order gradients through max pooling are "
-                                    "not implemented by tensorflux.")
+    """linear in dy (picks each window's argmax); piecewise constant in x and y"""
+    x, y, _ = op.inputs
+    return None, None, apply("MaxPoolGradGrad", [x, y, grad], _pool_attrs(op))
+
+
+@register_gradient("MaxPoolGradGrad")
+def _max_pool_grad_grad_grad(op, grad):
+    """MaxPoolGradGrad is the adjoint of MaxPoolGrad in its last input"""
+    x, y, _ = op.inputs
+    return None, None, apply("MaxPoolGrad", [x, y, grad], _pool_attrs(op))
 
 
 @register_gradient("AvgPool")
 def _avg_pool_grad(op, grad):
     """each window's gradient is shared equally by the real elements it averaged"""
-    from tensorflux.ops.math_ops import _shape_of
-    return apply("AvgPoolGrad", [_shape_of(op.inputs[0]), grad], _pool_attrs(op))
+    return apply("AvgPoolGrad", [_shape_tensor_of(op.inputs[0]), grad], _pool_attrs(op))
 
 
 @register_gradient("AvgPoolGrad")
@@ -731,32 +1216,49 @@ def _avg_pool_grad_grad(op, grad):
 
 def _pool(op_type, input, ksize, strides, padding, data_format, name, n):
     x = to_tensor(input)
+    if op_type == "AvgPool":
+        check_dtype(x, "f", op_type)
     if x.shape.rank is not None and x.shape.rank != n + 2:
         raise ValueError(f"Input to {op_type} must be {n + 2}-D, got shape {x.shape}.")
+    if ksize is None or strides is None or padding is None:
+        raise TypeError(f"{op_type} needs ksize, strides and padding.")
     channels_first = bool(data_format) and data_format.startswith("NC")
+    if not isinstance(padding, str) or padding.upper() not in ("SAME", "VALID"):
+        raise ValueError(f"padding must be 'SAME' or 'VALID', got {padding!r}.")
     attrs = {"ksize": _spatial(ksize, n, "ksize", channels_first),
              "strides": _spatial(strides, n, "strides", channels_first),
-             "padding": padding.upper() if isinstance(padding, str) else padding}
-    if attrs["padding"] not in ("SAME", "VALID"):
-        raise ValueError(f"padding must be 'SAME' or 'VALID', got {padding!r}.")
+             "padding": padding.upper()}
     x, moved = _to_channels_last(x, data_format)
     y = apply(op_type, [x], attrs, None if moved else name)
     return _to_channels_first(y) if moved else y
 
 
+def _pool_rank(input, op_type):
+    rank = to_tensor(input).shape.rank
+    if rank is None:
+        raise ValueError(f"{op_type} needs an input of known rank (3, 4 or 5).")
+    if rank not in (3, 4, 5):
+        raise ValueError(f"{op_type} needs a 3-D, 4-D or 5-D input, got rank {rank}.")
+    return rank - 2
+
+
 def max_pool(input=None, ksize=None, strides=None, padding=None, data_format=None, name=None,
              value=None):
-    """Max pooling; the number of spatial dims follows the input's rank (TF2 tf.nn.max_pool)."""
+    """Max pooling; the number of spatial dims follows the input's rank (TF2 tf.nn.max_pool).
+
+    ksize / strides: an int, one per spatial dim, or [1, ..., 1] around them.
+    """
     input = value if input is None else input
-    n = to_tensor(input).shape.rank - 2
-    return _pool("MaxPool", input, ksize, strides, padding, data_format, name, n)
+    return _pool("MaxPool", input, ksize, strides, padding, data_format, name,
+                 _pool_rank(input, "max_pool"))
 
 
 def avg_pool(input=None, ksize=None, strides=None, padding=None, data_format=None, name=None,
              value=None):
+    """Average pooling; SAME padding is left out of each window's count (as TF)."""
     input = value if input is None else input
-    n = to_tensor(input).shape.rank - 2
-    return _pool("AvgPool", input, ksize, strides, padding, data_format, name, n)
+    return _pool("AvgPool", input, ksize, strides, padding, data_format, name,
+                 _pool_rank(input, "avg_pool"))
 
 
 def max_pool1d(input, ksize, strides, padding, data_format="NWC", name=None):

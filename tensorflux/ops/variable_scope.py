@@ -83,14 +83,16 @@ def variable_scope(name_or_scope, default_name=None, values=None, initializer=No
             base = default_name if count == 0 else f"{default_name}_{count}"
         scope_name = (parent.name + "/" if parent.name else "") + base
         name_scope_name = base
+    # a scope object passed back in brings its own settings (reuse_variables() included)
+    base = name_or_scope if isinstance(name_or_scope, VariableScope) else parent
     if reuse is None or reuse is False:
-        reuse_flag = parent.reuse if parent.reuse else False
+        reuse_flag = parent.reuse or (base.reuse if base is not parent else False) or False
     else:
         reuse_flag = reuse
     scope = VariableScope(reuse=reuse_flag, name=scope_name,
-                          initializer=initializer or parent.initializer,
-                          regularizer=regularizer or parent.regularizer,
-                          dtype=dtype or parent.dtype)
+                          initializer=initializer or base.initializer,
+                          regularizer=regularizer or base.regularizer,
+                          dtype=dtype or base.dtype)
     store["stack"].append(scope)
     try:
         if auxiliary_name_scope:

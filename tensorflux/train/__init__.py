@@ -1,12 +1,19 @@
 """tf.train (TF1): optimizers with minimize/compute_gradients/apply_gradients, global step,
 learning-rate decays, Saver and checkpoints."""
 from tensorflux.train.optimizer import (Optimizer, GradientDescentOptimizer, MomentumOptimizer,
-                                        AdamOptimizer, RMSPropOptimizer, AdagradOptimizer)
+                                        AdamOptimizer, RMSPropOptimizer, AdagradOptimizer,
+                                        AdadeltaOptimizer)
 from tensorflux.train.global_step import (get_global_step, get_or_create_global_step,
                                           create_global_step, global_step)
-from tensorflux.train.saver import Saver, latest_checkpoint, checkpoint_exists
+from tensorflux.train.learning_rate_decay import (exponential_decay, natural_exp_decay,
+                                                  inverse_time_decay, polynomial_decay,
+                                                  piecewise_constant, cosine_decay)
+from tensorflux.train.saver import (Saver, latest_checkpoint, checkpoint_exists,
+                                    get_checkpoint_state, CheckpointState)
 
 __all__ = ["Optimizer", "GradientDescentOptimizer", "MomentumOptimizer", "AdamOptimizer",
-           "RMSPropOptimizer", "AdagradOptimizer", "get_global_step",
-           "get_or_create_global_step", "create_global_step", "global_step", "Saver",
-           "latest_checkpoint", "checkpoint_exists"]
+           "RMSPropOptimizer", "AdagradOptimizer", "AdadeltaOptimizer", "get_global_step",
+           "get_or_create_global_step", "create_global_step", "global_step",
+           "exponential_decay", "natural_exp_decay", "inverse_time_decay", "polynomial_decay",
+           "piecewise_constant", "cosine_decay", "Saver", "latest_checkpoint",
+           "checkpoint_exists", "get_checkpoint_state", "CheckpointState"]

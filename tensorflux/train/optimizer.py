@@ -16,7 +16,7 @@ from tensorflux.framework.variables import Variable
 from tensorflux.kernels import optimizers as ok
 
 __all__ = ["Optimizer", "GradientDescentOptimizer", "MomentumOptimizer", "AdamOptimizer",
-           "RMSPropOptimizer", "AdagradOptimizer"]
+           "RMSPropOptimizer", "AdagradOptimizer", "AdadeltaOptimizer"]
 
 
 def _variable_shape(inputs, attrs):
@@ -287,6 +287,47 @@ class AdagradOptimizer(Optimizer):
     def _apply_dense(self, grad, var):
         return self._apply("ApplyAdagrad", [self._lr(self._learning_rate, var), grad],
                            {"variable": var, "accum": self.get_slot(var, "accumulator")})
+
+
+def _apply_adadelta_kernel(xp, lr, rho, epsilon, grad, variable, accum, accum_update):
+    """TF1 Adadelta: accum = rho accum + (1 - rho) g^2;
+    update = sqrt(accum_update + eps) / sqrt(accum + eps) g;
+    accum_update = rho accum_update + (1 - rho) update^2; var -= lr update."""
+    w, a, u = ok._storage(variable), ok._storage(accum), ok._storage(accum_update)
+    a *= rho
+    a += (1 - rho) * grad * grad
+    update = np.sqrt(u + epsilon) / np.sqrt(a + epsilon) * grad
+    u *= rho
+    u += (1 - rho) * update * update
+    w -= (lr * update).astype(w.dtype, copy=False)
+    return w
+
+
+register_op("ApplyAdadelta", _apply_adadelta_kernel, _variable_shape, _variable_dtype,
+            stateful=True)
+not_differentiable("ApplyAdadelta")
+
+
+class AdadeltaOptimizer(Optimizer):
+    """Adadelta (Zeiler 2012) with TF1's defaults: learning_rate 0.001, rho 0.95, eps 1e-8."""
+
+    def __init__(self, learning_rate=0.001, rho=0.95, epsilon=1e-08, use_locking=False,
+                 name="Adadelta"):
+        super().__init__(use_locking, name)
+        self._learning_rate = learning_rate
+        self._rho, self._epsilon = rho, epsilon
+
+    def _create_slots(self, var_list):
+        for v in var_list:
+            self._zeros_slot(v, "accum", self._name)
+            self._zeros_slot(v, "accum_update", self._name + "_1")
+
+    def _apply_dense(self, grad, var):
+        return self._apply("ApplyAdadelta", [self._lr(self._learning_rate, var),
+                                             self._lr(self._rho, var),
+                                             self._lr(self._epsilon, var), grad],
+                           {"variable": var, "accum": self.get_slot(var, "accum"),
+                            "accum_update": self.get_slot(var, "accum_update")})
 
 
 class _null:

@@ -7,13 +7,16 @@ directory naming the latest checkpoints. Every write goes to a temporary file th
 import os
 import re
 import tempfile
+import zipfile
+import zlib
 
 import numpy as np
 
 from tensorflux.framework import context, errors
 from tensorflux.framework.graph import GraphKeys
 
-__all__ = ["Saver", "latest_checkpoint", "checkpoint_exists"]
+__all__ = ["Saver", "latest_checkpoint", "checkpoint_exists", "get_checkpoint_state",
+           "CheckpointState"]
 
 _SUFFIX = ".npz"
 
@@ -67,8 +70,8 @@ class Saver:
         return list(self._last_checkpoints)
 
     def save(self, sess, save_path, global_step=None, latest_filename=None,
-             meta_graph_suffix="meta", write_meta_graph=True, write_state=True, strip_default_attrs=False,
-             save_debug_info=False):
+             meta_graph_suffix="meta", write_meta_graph=True, write_state=True,
+             strip_default_attrs=False, save_debug_info=False):
         """Writes the variables' values; returns the checkpoint prefix (path without suffix)."""
         if global_step is not None:
             step = global_step if isinstance(global_step, (int, np.integer)) else \
@@ -113,7 +116,8 @@ class Saver:
         try:
             with np.load(path, allow_pickle=False) as data:
                 stored = {key: data[key] for key in data.files}
-        except (ValueError, OSError, EOFError) as error:
+        except (ValueError, OSError, EOFError, KeyError, zipfile.BadZipFile,
+                zlib.error) as error:
             raise errors.DataLossError(None, None, f"Checkpoint {path} is corrupt or truncated: "
                                        f"{error}") from error
         for key, v in self._variables.items():
@@ -121,10 +125,14 @@ class Saver:
                 raise errors.NotFoundError(None, None, f"Key {key} not found in checkpoint "
                                            f"{save_path}.")
             value = stored[key]
-            if tuple(value.shape) != tuple(v.shape.as_list()):
+            if not v.shape.is_compatible_with(value.shape):
                 raise errors.InvalidArgumentError(
                     None, None, f"Shape mismatch for variable {key}: the checkpoint has "
-                    f"{tuple(value.shape)}, the variable {tuple(v.shape.as_list())}.")
+                    f"{tuple(value.shape)}, the variable {v.shape}.")
+            if value.dtype != np.dtype(v.dtype.as_numpy_dtype):
+                raise errors.InvalidArgumentError(
+                    None, None, f"dtype mismatch for variable {key}: the checkpoint has "
+                    f"{value.dtype}, the variable {v.dtype.name}.")
         for key, v in self._variables.items():
             v._value = np.array(stored[key], dtype=v.dtype.as_numpy_dtype, copy=True)
 
@@ -132,18 +140,43 @@ class Saver:
         return None
 
 
-def latest_checkpoint(checkpoint_dir, latest_filename=None):
-    """The prefix of the latest checkpoint recorded in `checkpoint_dir`, or None."""
+class CheckpointState:
+    """The content of a `checkpoint` state file (TF1's CheckpointState)."""
+
+    def __init__(self, model_checkpoint_path, all_model_checkpoint_paths):
+        self.model_checkpoint_path = model_checkpoint_path
+        self.all_model_checkpoint_paths = list(all_model_checkpoint_paths)
+
+    def __repr__(self):
+        return (f"model_checkpoint_path: {self.model_checkpoint_path!r}\n"
+                f"all_model_checkpoint_paths: {self.all_model_checkpoint_paths!r}")
+
+
+def get_checkpoint_state(checkpoint_dir, latest_filename=None):
+    """The CheckpointState recorded in `checkpoint_dir` (paths joined to it), or None."""
     state = os.path.join(checkpoint_dir, latest_filename or "checkpoint")
     if not os.path.exists(state):
         return None
     with open(state) as handle:
-        match = re.search(r'model_checkpoint_path: "([^"]+)"', handle.read())
+        text = handle.read()
+    match = re.search(r'^model_checkpoint_path: "([^"]+)"', text, re.MULTILINE)
     if not match:
         return None
-    path = match.group(1)
-    if not os.path.isabs(path):
-        path = os.path.join(checkpoint_dir, path)
+
+    def absolute(path):
+        return path if os.path.isabs(path) else os.path.join(checkpoint_dir, path)
+    return CheckpointState(absolute(match.group(1)),
+                           [absolute(p) for p in
+                            re.findall(r'^all_model_checkpoint_paths: "([^"]+)"', text,
+                                       re.MULTILINE)])
+
+
+def latest_checkpoint(checkpoint_dir, latest_filename=None):
+    """The prefix of the latest checkpoint recorded in `checkpoint_dir`, or None."""
+    state = get_checkpoint_state(checkpoint_dir, latest_filename)
+    if state is None:
+        return None
+    path = state.model_checkpoint_path
     return path if os.path.exists(path + _SUFFIX) else None
 
 

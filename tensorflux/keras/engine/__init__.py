@@ -1,0 +1,1 @@
+"""The Keras engine: symbolic KerasTensors, layer call context, training loop, data."""

@@ -1,0 +1,371 @@
+"""The training engine mixed into Model: compile, fit, evaluate, predict and the step functions.
+
+Each step (`train_step`, `test_step`, `predict_step`) runs through `tf.function` unless
+`run_eagerly=True`: one compiled plan call per batch (forward, loss, gradients, optimizer
+updates and metric updates together). Both paths compute the same numbers.
+"""
+import copy
+import warnings
+
+import numpy as np
+
+import tensorflux as tf
+from tensorflux.framework import nest
+from tensorflux.framework.tensor import Tensor
+from tensorflux.keras.callbacks.base import CallbackList
+from tensorflux.keras.engine import data_adapter
+from tensorflux.keras.engine.compile_utils import CompiledLoss, CompiledMetrics
+
+__all__ = ["Trainer"]
+
+
+class Trainer:
+    """compile / fit / evaluate / predict (mixed into keras.Model)."""
+
+    def _init_trainer(self):
+        self.compiled = False
+        self.optimizer = None
+        self.loss = None
+        self.stop_training = False
+        self.history = None
+        self._run_eagerly = False
+        self._train_function = self._test_function = self._predict_function = None
+        self._compiled_loss = self._compiled_metrics = None
+        self._loss_tracker = None
+        self.compile_config = None
+
+    # ---- compile ------------------------------------------------------------------------------
+    def compile(self, optimizer="rmsprop", loss=None, loss_weights=None, metrics=None,
+                weighted_metrics=None, run_eagerly=False, steps_per_execution=1,
+                jit_compile="auto", auto_scale_loss=True, **kwargs):
+        """Configures training: optimizer, loss(es) per output, metrics per output."""
+        from tensorflux.keras import metrics as metrics_module
+        from tensorflux.keras import optimizers
+        if kwargs:
+            raise TypeError(f"compile() got unexpected keyword arguments {sorted(kwargs)}.")
+        self.optimizer = optimizers.get(optimizer)
+        self.loss = loss
+        self._run_eagerly = bool(run_eagerly)
+        names = self.output_names
+        self._compiled_loss = CompiledLoss(loss, loss_weights, names) if loss is not None \
+            else None
+        self._compiled_metrics = CompiledMetrics(
+            metrics, weighted_metrics, names,
+            self._compiled_loss.specs if self._compiled_loss else [None] * len(names))
+        self._loss_tracker = metrics_module.Mean(name="loss")
+        self._output_loss_trackers = [metrics_module.Mean(name=f"{n}_loss") for n in names] \
+            if len(names) > 1 else []
+        self._train_function = self._test_function = self._predict_function = None
+        self.compiled = True
+        self.compile_config = {"optimizer": optimizer if isinstance(optimizer, str) else None,
+                               "loss": loss if isinstance(loss, (str, dict, list)) else None,
+                               "metrics": metrics, "loss_weights": loss_weights}
+
+    @property
+    def run_eagerly(self):
+        return self._run_eagerly or tf.config.functions_run_eagerly()
+
+    @run_eagerly.setter
+    def run_eagerly(self, value):
+        self._run_eagerly = bool(value)
+        self._train_function = self._test_function = self._predict_function = None
+
+    @property
+    def metrics(self):
+        found = []
+        if self._loss_tracker is not None:
+            found.append(self._loss_tracker)
+        if self._compiled_metrics is not None and self._compiled_metrics.built:
+            found.extend(m for _, m, _ in self._compiled_metrics.metrics)
+        return found
+
+    @property
+    def metrics_names(self):
+        return [getattr(m, "_log_name", m.name) for m in self.metrics]
+
+    def reset_metrics(self):
+        for m in self.metrics + self._output_loss_trackers if self.compiled else []:
+            m.reset_state()
+
+    def _assert_compiled(self):
+        if not self.compiled:
+            raise RuntimeError("You must compile your model before training/testing. Use "
+                               "`model.compile(optimizer, loss)`.")
+
+    # ---- steps --------------------------------------------------------------------------------
+    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
+        if self._compiled_loss is None:
+            losses = self.losses
+            if not losses:
+                raise ValueError("The model has no loss: pass `loss=` to compile().")
+            total = tf.add_n([tf.cast(l, tf.float32) for l in losses])
+            return total, []
+        return self._compiled_loss(y, y_pred, sample_weight, self.losses)
+
+    def train_step(self, data):
+        x, y, sample_weight = data_adapter.unpack(data)
+        with tf.GradientTape() as tape:
+            y_pred = self(x, training=True)
+            loss, parts = self.compute_loss(x, y, y_pred, sample_weight)
+        variables = self.trainable_variables
+        gradients = tape.gradient(loss, variables)
+        if not any(g is not None for g in gradients):
+            raise ValueError("No gradients provided for any variable: the loss does not depend "
+                             f"on the model's trainable weights ({[v.name for v in variables]})."
+                             )
+        self.optimizer.apply_gradients(zip(gradients, variables))
+        return self._update_metrics(y, y_pred, sample_weight, loss, parts)
+
+    def test_step(self, data):
+        x, y, sample_weight = data_adapter.unpack(data)
+        y_pred = self(x, training=False)
+        loss, parts = self.compute_loss(x, y, y_pred, sample_weight, training=False)
+        return self._update_metrics(y, y_pred, sample_weight, loss, parts)
+
+    def predict_step(self, data):
+        x, _, _ = data_adapter.unpack(data)
+        return self(x, training=False)
+
+    def _update_metrics(self, y, y_pred, sample_weight, loss, parts):
+        batch = _batch_size(y_pred)
+        self._loss_tracker.update_state(loss, sample_weight=batch)
+        for tracker, part in zip(self._output_loss_trackers, parts):
+            if part is not None:
+                tracker.update_state(part, sample_weight=batch)
+        if y is not None:
+            self._compiled_metrics.update_state(y, y_pred, sample_weight)
+        return self._logs()
+
+    def _logs(self):
+        logs = {"loss": self._loss_tracker.result()}
+        for tracker in self._output_loss_trackers:
+            logs[tracker.name] = tracker.result()
+        logs.update(self._compiled_metrics.results())
+        return logs
+
+    def _structure_targets(self, y):
+        """Dict targets keyed by output name -> a list in output order."""
+        if isinstance(y, dict) and len(self.output_names) >= 1:
+            missing = [n for n in self.output_names if n not in y]
+            if missing and len(y) == len(self.output_names):
+                raise ValueError(f"Target dict keys {sorted(y)} do not match the model's "
+                                 f"output names {self.output_names}.")
+            values = [y.get(n) for n in self.output_names]
+            return values if len(values) > 1 else values[0]
+        return y
+
+    def _prepare_first_batch(self, x, y):
+        """Builds the model, the compiled metrics and the optimizer eagerly (before tracing)."""
+        if self._compiled_metrics is not None and not self._compiled_metrics.built:
+            y_pred = self(x, training=False)
+            self._compiled_metrics.build(y_pred)
+
+    def _function(self, step):
+        if self.run_eagerly:
+            return step
+        return tf.function(step)
+
+    def make_train_function(self, force=False):
+        if self._train_function is None or force:
+            self._train_function = self._function(self.train_step)
+        return self._train_function
+
+    def make_test_function(self, force=False):
+        if self._test_function is None or force:
+            self._test_function = self._function(self.test_step)
+        return self._test_function
+
+    def make_predict_function(self, force=False):
+        if self._predict_function is None or force:
+            self._predict_function = self._function(self.predict_step)
+        return self._predict_function
+
+    # ---- fit ----------------------------------------------------------------------------------
+    def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,
+            validation_split=0.0, validation_data=None, shuffle=True, class_weight=None,
+            sample_weight=None, initial_epoch=0, steps_per_epoch=None, validation_steps=None,
+            validation_batch_size=None, validation_freq=1, **kwargs):
+        """Trains for `epochs` epochs; returns a History (`history.history["loss"]`, ...)."""
+        self._assert_compiled()
+        if kwargs:
+            raise TypeError(f"fit() got unexpected keyword arguments {sorted(kwargs)}.")
+        verbose = 1 if verbose == "auto" else verbose
+        y = self._structure_targets(y)
+        if validation_split and validation_data is None:
+            if data_adapter._is_dataset(x):
+                raise ValueError("`validation_split` is only supported for NumPy arrays and "
+                                 "tensors, not datasets.")
+            (x, y, sample_weight), (vx, vy, vsw) = data_adapter.train_validation_split(
+                (nest.map_structure(data_adapter.to_array, x),
+                 None if y is None else nest.map_structure(data_adapter.to_array, y),
+                 sample_weight), validation_split)
+            validation_data = (vx, vy, vsw) if vsw is not None else (vx, vy)
+        handler = data_adapter.DataHandler(x, y, sample_weight, batch_size, steps_per_epoch,
+                                           shuffle, class_weight, epochs, initial_epoch)
+        val_handler = None
+        if validation_data is not None:
+            if data_adapter._is_dataset(validation_data):
+                vx, vy, vsw = validation_data, None, None
+            else:
+                vx, vy, vsw = data_adapter.unpack(validation_data)
+                vy = self._structure_targets(vy)
+            val_handler = data_adapter.DataHandler(vx, vy, vsw, validation_batch_size or
+                                                   batch_size, validation_steps)
+        callback_list = callbacks if isinstance(callbacks, CallbackList) else CallbackList(
+            callbacks, model=self, add_history=True, add_progbar=verbose != 0,
+            verbose=verbose, epochs=epochs, steps=handler.steps)
+        self.stop_training = False
+        train_function = None
+        callback_list.call("on_train_begin", None)
+        logs = {}
+        wants_batch_begin = callback_list.wants("on_train_batch_begin")
+        wants_batch_end = callback_list.wants("on_train_batch_end") or \
+            callback_list.wants("on_batch_end")
+        for epoch in range(initial_epoch, epochs):
+            self.reset_metrics()
+            callback_list.call("on_epoch_begin", epoch, None)
+            step = -1
+            for step, batch in enumerate(handler.epoch_batches()):
+                if train_function is None:
+                    self._prepare_first_batch(batch[0], batch[1])
+                    train_function = self.make_train_function()
+                if wants_batch_begin:
+                    callback_list.call("on_train_batch_begin", step, None)
+                batch_logs = train_function(_as_step_input(batch))
+                if wants_batch_end:
+                    logs = _to_python(batch_logs)
+                    callback_list.call("on_train_batch_end", step, logs)
+                else:
+                    logs = batch_logs
+                if self.stop_training:
+                    break
+            if step < 0:
+                raise ValueError("The training data is empty: fit() received no batches.")
+            epoch_logs = _to_python(self._logs() if step >= 0 else logs)
+            if val_handler is not None and (epoch + 1) % validation_freq == 0:
+                val_logs = self._evaluate_handler(val_handler, None, verbose=0)
+                epoch_logs.update({f"val_{k}": v for k, v in val_logs.items()})
+            callback_list.call("on_epoch_end", epoch, epoch_logs)
+            if self.stop_training:
+                break
+        callback_list.call("on_train_end", epoch_logs if handler.steps else None)
+        return callback_list.history or self.history
+
+    # ---- evaluate -----------------------------------------------------------------------------
+    def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None,
+                 steps=None, callbacks=None, return_dict=False, **kwargs):
+        """Loss and metrics on the data: a list [loss, *metrics] (or a dict)."""
+        self._assert_compiled()
+        verbose = 1 if verbose == "auto" else verbose
+        y = self._structure_targets(y)
+        handler = data_adapter.DataHandler(x, y, sample_weight, batch_size, steps)
+        callback_list = callbacks if isinstance(callbacks, CallbackList) else CallbackList(
+            callbacks, model=self, add_progbar=verbose != 0, verbose=verbose, epochs=1,
+            steps=handler.steps)
+        logs = self._evaluate_handler(handler, callback_list, verbose)
+        if return_dict:
+            return logs
+        values = [logs[name] for name in self._ordered_log_names(logs)]
+        return values[0] if len(values) == 1 else values
+
+    def _ordered_log_names(self, logs):
+        names = ["loss"] + [t.name for t in self._output_loss_trackers]
+        names += [m._log_name for _, m, _ in (self._compiled_metrics.metrics or [])]
+        return [n for n in names if n in logs]
+
+    def _evaluate_handler(self, handler, callback_list, verbose):
+        for m in [self._loss_tracker] + self._output_loss_trackers:
+            m.reset_state()
+        if self._compiled_metrics.built:
+            self._compiled_metrics.reset_state()
+        if callback_list is not None:
+            callback_list.call("on_test_begin", None)
+        test_function = None
+        logs = {}
+        wants_batch = callback_list is not None and callback_list.wants("on_test_batch_end")
+        for step, batch in enumerate(handler.epoch_batches()):
+            if test_function is None:
+                self._prepare_first_batch(batch[0], batch[1])
+                test_function = self.make_test_function()
+            logs = test_function(_as_step_input(batch))
+            if wants_batch:
+                callback_list.call("on_test_batch_end", step, _to_python(logs))
+        logs = _to_python(self._logs())
+        if callback_list is not None:
+            callback_list.call("on_test_end", logs)
+        return logs
+
+    # ---- predict ------------------------------------------------------------------------------
+    def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None, **kwargs):
+        """Model outputs for `x`, batch by batch, concatenated into NumPy arrays."""
+        verbose = 1 if verbose == "auto" else verbose
+        handler = data_adapter.DataHandler(x, None, None, batch_size, steps)
+        callback_list = callbacks if isinstance(callbacks, CallbackList) else CallbackList(
+            callbacks, model=self, add_progbar=verbose != 0, verbose=verbose, epochs=1,
+            steps=handler.steps)
+        callback_list.call("on_predict_begin", None)
+        predict_function = self.make_predict_function()
+        outputs = []
+        for step, batch in enumerate(handler.epoch_batches()):
+            result = predict_function(_as_step_input((batch[0],)))
+            outputs.append(nest.map_structure(lambda t: np.asarray(t), result))
+            callback_list.call("on_predict_batch_end", step, {"outputs": result})
+        callback_list.call("on_predict_end", None)
+        if not outputs:
+            raise ValueError("predict() received no data.")
+        return nest.map_structure(lambda *parts: np.concatenate(parts, axis=0), *outputs) \
+            if len(outputs) > 1 else outputs[0]
+
+    # ---- single batches -----------------------------------------------------------------------
+    def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None,
+                       return_dict=False):
+        self._assert_compiled()
+        handler = data_adapter.DataHandler(x, self._structure_targets(y), sample_weight,
+                                           batch_size=None, class_weight=class_weight)
+        handler.batch_size = max(handler.num_samples, 1)
+        handler.steps = 1
+        self.reset_metrics()
+        batch = next(iter(handler.epoch_batches()))
+        self._prepare_first_batch(batch[0], batch[1])
+        logs = _to_python(self.make_train_function()(_as_step_input(batch)))
+        return logs if return_dict else self._list_logs(logs)
+
+    def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
+        self._assert_compiled()
+        handler = data_adapter.DataHandler(x, self._structure_targets(y), sample_weight)
+        handler.batch_size = max(handler.num_samples, 1)
+        handler.steps = 1
+        logs = self._evaluate_handler(handler, None, 0)
+        return logs if return_dict else self._list_logs(logs)
+
+    def predict_on_batch(self, x):
+        result = self.make_predict_function()(_as_step_input((nest.map_structure(
+            lambda a: data_adapter._cast_batch(data_adapter.to_array(a)), x),)))
+        return nest.map_structure(lambda t: np.asarray(t), result)
+
+    def _list_logs(self, logs):
+        values = [logs[n] for n in self._ordered_log_names(logs)]
+        return values[0] if len(values) == 1 else values
+
+
+def _as_step_input(batch):
+    """A batch as tensors (a step function traces once per shape signature)."""
+    def convert(a):
+        if a is None or isinstance(a, Tensor):
+            return a
+        return tf.convert_to_tensor(a)
+    return tuple(nest.map_structure(convert, part) if part is not None else None
+                 for part in batch)
+
+
+def _batch_size(y_pred):
+    first = nest.flatten(y_pred)[0]
+    return tf.cast(tf.shape(first)[0], tf.float32)
+
+
+def _to_python(logs):
+    return {k: float(np.asarray(v)) if np.ndim(np.asarray(v)) == 0 else np.asarray(v)
+            for k, v in logs.items()}
+
+
+del copy, warnings
