@@ -70,7 +70,8 @@ from tensorflux.compat.v1 import (zeros_initializer, ones_initializer,  # noqa: 
                                   constant_initializer, random_normal_initializer,
                                   random_uniform_initializer, truncated_normal_initializer,
                                   glorot_uniform_initializer, glorot_normal_initializer,
-                                  variance_scaling_initializer)
+                                  variance_scaling_initializer, ConfigProto, GPUOptions,
+                                  RunOptions, RunMetadata, GraphOptions, OptimizerOptions)
 from tensorflux.framework.module import Module  # noqa: E402,F811
 from tensorflux.ops.logging_ops import print_v2 as print  # noqa: E402,A001
 

@@ -186,8 +186,7 @@ def test_mean_metric_wrapper_with_function_and_mask():
 
 # ---- lookup ----------------------------------------------------------------------------------
 
-UNSUPPORTED_METRICS = {"ConcordanceCorrelation", "PearsonCorrelation",
-                       "concordance_correlation", "pearson_correlation"}
+UNSUPPORTED_METRICS = set()
 
 
 def test_get_matches_keras_for_every_identifier():
@@ -277,3 +276,42 @@ def test_shape_errors_name_both_shapes():
         metrics.MeanSquaredError().update_state(np.zeros((2, 3)), np.zeros((2, 4)))
     with pytest.raises(ValueError, match=r"expects 2D inputs.*\(4,\)"):
         metrics.F1Score().update_state(np.zeros(4), np.zeros(4))
+
+
+# ---- more modes ------------------------------------------------------------------------------
+
+def test_call_and_reset_inside_tf_function():
+    metric = metrics.BinaryAccuracy()
+
+    @tf.function
+    def step(y_true, y_pred):
+        return metric(y_true, y_pred)
+
+    @tf.function
+    def reset():
+        metric.reset_state()
+
+    assert float(step(tf.constant([1.0, 0.0]), tf.constant([0.9, 0.8]))) == 0.5
+    assert float(step(tf.constant([1.0, 0.0]), tf.constant([0.9, 0.1]))) == 0.75
+    reset()
+    assert float(metric.result()) == 0.0
+
+
+def test_metric_created_inside_tf_function_builds_lazily():
+    """F1Score creates its state at the first update, here while tracing."""
+    metric = metrics.F1Score(average="macro", threshold=0.5)
+    step = tf.function(lambda a, b: metric.update_state(a, b))
+    step(tf.constant([[1.0, 0.0], [0.0, 1.0]]), tf.constant([[0.9, 0.2], [0.7, 0.6]]))
+    np.testing.assert_allclose(float(metric.result()), (2 / 3 + 1) / 2, rtol=1e-5)
+
+
+def test_docstring_examples():
+    import doctest
+    import importlib
+    for name in ("tensorflux.keras.losses", "tensorflux.keras.metrics",
+                 "tensorflux.keras.metrics.base", "tensorflux.keras.metrics.accuracy",
+                 "tensorflux.keras.metrics.confusion", "tensorflux.keras.metrics.regression",
+                 "tensorflux.keras.metrics.f_score", "tensorflux.keras.metrics.iou"):
+        result = doctest.testmod(importlib.import_module(name), extraglobs={"tf": tf},
+                                 optionflags=doctest.ELLIPSIS)
+        assert result.failed == 0, name

@@ -371,8 +371,15 @@ def test_gpu_device_warns_once_and_runs_on_cpu():
 
 
 def test_session_config_is_accepted():
-    config = tf1.ConfigProto(log_device_placement=True, allow_soft_placement=True) \
-        if hasattr(tf1, "ConfigProto") else None
+    config = tf1.ConfigProto(log_device_placement=True, allow_soft_placement=True,
+                             device_count={"GPU": 0})
+    config.gpu_options.allow_growth = True
+    config.gpu_options.per_process_gpu_memory_fraction = 0.5
+    config.graph_options.optimizer_options.global_jit_level = tf1.OptimizerOptions.ON_1
+    assert tf.ConfigProto is tf1.ConfigProto
     c = tf.constant(2.0)
     with tf1.Session(config=config) as sess:
-        assert sess.run(c) == 2.0
+        options = tf1.RunOptions(trace_level=tf1.RunOptions.FULL_TRACE)
+        assert sess.run(c, options=options, run_metadata=tf1.RunMetadata()) == 2.0
+    with tf1.Session(config=tf1.ConfigProto(gpu_options=tf1.GPUOptions(allow_growth=True))):
+        pass

@@ -52,7 +52,8 @@ BIN_LOGITS = f32(rng.normal(0, 2, (4, 2)))
 DATA = {
     "reg": (f32(rng.uniform(0.1, 2.0, (4, 3))), f32(rng.uniform(0.1, 2.0, (4, 3)))),
     "reg_neg": (f32(rng.normal(0, 1.5, (4, 3))), f32(rng.normal(0, 1.5, (4, 3)))),
-    "reg_zero": (f32([[0.0, 1.0, -2.0], [0.5, 0.0, 3.0]]), f32([[0.1, 0.0, -1.0], [0.0, 0.0, 2.0]])),
+    "reg_zero": (f32([[0.0, 1.0, -2.0], [0.5, 0.0, 3.0]]),
+                 f32([[0.1, 0.0, -1.0], [0.0, 0.0, 2.0]])),
     "reg_col": (f32(rng.normal(0, 1, (4,))), f32(rng.normal(0, 1, (4, 1)))),
     "rank3": (f32(rng.normal(0, 1, (2, 2, 3))), f32(rng.normal(0, 1, (2, 2, 3)))),
     "prob": (f32(np.eye(3)[[0, 2, 1, 2]]), softmax(LOGITS)),
@@ -72,7 +73,8 @@ DATA = {
     "sparse_ignore_logits": (np.asarray([0, -1, 1, 2], np.int32), LOGITS),
     "hinge01": (f32(rng.randint(0, 2, (4, 3))), f32(rng.normal(0, 1, (4, 3)))),
     "hinge_pm": (f32(2 * rng.randint(0, 2, (4, 3)) - 1), f32(rng.normal(0, 1, (4, 3)))),
-    "hinge_other": (f32([[0.0, 2.0, 1.0], [1.0, 0.0, 0.0]]), f32([[0.3, -0.4, 0.8], [1.2, 0.1, -0.6]])),
+    "hinge_other": (f32([[0.0, 2.0, 1.0], [1.0, 0.0, 0.0]]),
+                    f32([[0.3, -0.4, 0.8], [1.2, 0.1, -0.6]])),
 }
 SW = f32([0.5, 1.0, 2.0, 0.0])
 SW_COL = f32([[1.5], [0.0], [1.0], [0.5]])
@@ -115,6 +117,12 @@ LOSS_CASES = [
     ("SparseCategoricalCrossentropy", {"ignore_class": -1}, ["sparse_ignore"]),
     ("SparseCategoricalCrossentropy", {"from_logits": True, "ignore_class": -1},
      ["sparse_ignore_logits"]),
+    ("Dice", {}, ["bin", "prob"]),
+    ("Dice", {"axis": 1}, ["bin"]),
+    ("Tversky", {"alpha": 0.3, "beta": 0.7}, ["bin"]),
+    ("Tversky", {"axis": [1]}, ["prob"]),
+    ("CategoricalGeneralizedCrossEntropy", {}, ["sparse"]),
+    ("CategoricalGeneralizedCrossEntropy", {"q": 0.2}, ["sparse"]),
 ]
 DATA["prob_extreme_sparse"] = (np.asarray([0, 2, 1, 2], np.int32), DATA["prob_extreme"][1])
 
@@ -142,6 +150,11 @@ FUNCTION_CASES = [
     ("losses", "sparse_categorical_crossentropy", {}, "sparse"),
     ("losses", "sparse_categorical_crossentropy", {"from_logits": True}, "sparse_logits"),
     ("losses", "sparse_categorical_crossentropy", {"ignore_class": -1}, "sparse_ignore"),
+    ("losses", "dice", {"axis": -1}, "prob"),
+    ("losses", "tversky", {"alpha": 0.8, "beta": 0.2}, "bin"),
+    ("losses", "categorical_generalized_cross_entropy", {"q": 0.7}, "sparse"),
+    ("metrics", "pearson_correlation", {}, "reg_neg"),
+    ("metrics", "concordance_correlation", {"axis": 0}, "reg_neg"),
     ("metrics", "binary_accuracy", {}, "bin"),
     ("metrics", "binary_accuracy", {"threshold": 0.3}, "bin_col"),
     ("metrics", "categorical_accuracy", {}, "prob"),
@@ -263,6 +276,8 @@ METRIC_CASES = [
     ("RootMeanSquaredError", {}, [("regn_a", None), ("regn_b", SW2)]),
     ("CosineSimilarity", {}, [("regn_a", None), ("regn_b", SW2)]),
     ("LogCoshError", {}, [("regn_a", None), ("regn_b", SW2)]),
+    ("PearsonCorrelation", {}, [("regn_a", None), ("regn_b", SW2)]),
+    ("ConcordanceCorrelation", {}, [("regn_a", None), ("regn_b", SW2)]),
     ("R2Score", {}, [("regn_a", None), ("regn_b", SW2)]),
     ("R2Score", {"class_aggregation": "variance_weighted_average"},
      [("regn_a", None), ("regn_b", SW2)]),
@@ -339,7 +354,7 @@ def build_losses():
                     if weights and len(y_true) == 2:
                         weights += "_2"
                     sample_weight = LOSS_WEIGHTS[weights]
-                    if config.get("axis", -1) != -1 and weights:
+                    if config.get("axis", -1) not in (-1, None, 1, [1]) and weights:
                         continue  # per-sample values are not per batch row then
                     with warnings.catch_warnings():
                         warnings.simplefilter("ignore")

@@ -67,7 +67,8 @@ def set_fixed_weights(model, seed=0):
 
 
 def predictions(model, x):
-    out = model.predict(x, verbose=0)
+    out = model(x, training=False)
+    out = [np.asarray(o) for o in out] if isinstance(out, (list, tuple)) else np.asarray(out)
     return [o.tolist() for o in out] if isinstance(out, list) else out.tolist()
 
 

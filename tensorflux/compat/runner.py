@@ -182,6 +182,18 @@ def _print_script_traceback(exc, script_path):
     traceback.print_exception(type(exc), exc, tb or exc.__traceback__)
 
 
+def _apply_seed_from_environment():
+    """TENSORFLUX_SEED=<int> sets tf.random's global seed (and NumPy's) before the script
+    runs, so an unseeded script gives the same numbers every run (used by the test suite)."""
+    value = os.environ.get("TENSORFLUX_SEED")
+    if not value:
+        return
+    import numpy
+    import tensorflux
+    tensorflux.random.set_seed(int(value))
+    numpy.random.seed(int(value))
+
+
 def run_script(script, args=(), mode="auto"):
     """Run ``script`` as ``__main__`` with the aliases installed; return its exit status.
 
@@ -207,6 +219,7 @@ def run_script(script, args=(), mode="auto"):
     try:
         if mode == "tf1" or (mode == "auto" and uses_tf1_api(source)):
             _enable_tf1_mode()
+        _apply_seed_from_environment()
         runpy.run_path(script, run_name="__main__")
     except SystemExit as exc:
         code = exc.code

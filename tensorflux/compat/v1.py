@@ -85,6 +85,48 @@ is_variable_initialized = _variables.is_variable_initialized
 report_uninitialized_variables = _variables.report_uninitialized_variables
 
 
+# ---- session configuration: accepted and kept, nothing to tune on one CPU ------------------
+class _Options:
+    """A protobuf-like bag of options: keyword arguments become attributes."""
+
+    _nested = {}
+
+    def __init__(self, **kwargs):
+        for name, kind in self._nested.items():
+            setattr(self, name, kind())
+        for name, value in kwargs.items():
+            setattr(self, name, value)
+
+    def __repr__(self):
+        return f"{type(self).__name__}({', '.join(f'{k}={v!r}' for k, v in vars(self).items())})"
+
+
+class GPUOptions(_Options):
+    """tf.GPUOptions(allow_growth=..., per_process_gpu_memory_fraction=...): no GPU is used."""
+
+
+class OptimizerOptions(_Options):
+    L1, L0, DEFAULT, OFF, ON_1, ON_2 = 0, -1, 0, -1, 1, 2
+
+
+class GraphOptions(_Options):
+    _nested = {"optimizer_options": OptimizerOptions}
+
+
+class ConfigProto(_Options):
+    """tf.ConfigProto(...) for tf.Session(config=...): accepted; tensorflux runs on the CPU
+    in this process, so placement, thread and memory options have no effect."""
+    _nested = {"gpu_options": GPUOptions, "graph_options": GraphOptions}
+
+
+class RunOptions(_Options):
+    NO_TRACE, SOFTWARE_TRACE, HARDWARE_TRACE, FULL_TRACE = 0, 1, 2, 3
+
+
+class RunMetadata(_Options):
+    """Filled by nothing: tensorflux records no step statistics."""
+
+
 # ---- initializers (TF1 names; the instances are callables `(shape, dtype=None)`) ------------
 zeros_initializer = _initializers.zeros_initializer
 ones_initializer = _initializers.ones_initializer

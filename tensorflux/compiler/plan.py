@@ -126,7 +126,10 @@ class Plan:
         op = self._steps[step]
         if isinstance(error, errors.OpError):
             if error.op is None:
+                # name the graph node, as TensorFlow's "[[node ...]]" suffix does
                 error.op = op
+                error.message = f"{error.message}\n\t [[node {op.name} ({op.type})]]"
+                error.args = (error.message,)
             raise error
         raise errors.InvalidArgumentError(
             None, op, f"{type(error).__name__} in op '{op.name}' ({op.type}) with inputs "

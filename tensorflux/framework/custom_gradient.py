@@ -74,7 +74,7 @@ def _graph_variables(ops):
     found = {}
     for op in ops:
         for t in op.inputs:
-            variable = t._variable
+            variable = getattr(t, "_variable", None)
             if variable is not None and variable.trainable:
                 found.setdefault(id(variable), variable)
     return list(found.values())

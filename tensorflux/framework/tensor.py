@@ -27,6 +27,9 @@ def dtype_of_array(array):
         raise TypeError(f"Arrays of NumPy dtype {array.dtype} are not supported.") from None
 
 
+_new_tensor = object.__new__
+
+
 class Tensor:
     """A multidimensional array of one dtype: eager (holds values) or symbolic (in a Graph)."""
 
@@ -48,26 +51,30 @@ class Tensor:
 
     @classmethod
     def _from_array(cls, array):
-        t = cls.__new__(cls)
+        # Only two slots are set: eager tensors are created per op, so this is a hot path.
+        # dtype and shape are computed on first use; `_variable` (set on variable reads) and
+        # the Keras slots are read with getattr(t, name, None).
+        t = _new_tensor(cls)
         t._value = array
         t.op = None
-        t._dtype = None
-        t._shape = None
-        t._variable = None  # the Variable this tensor reads, for eager reads
         return t
 
     # ---- static properties ------------------------------------------------------------
     @property
     def dtype(self):
-        if self._dtype is None:
+        try:
+            return self._dtype
+        except AttributeError:
             self._dtype = dtype_of_array(self._value)
-        return self._dtype
+            return self._dtype
 
     @property
     def shape(self):
-        if self._shape is None:
+        try:
+            return self._shape
+        except AttributeError:
             self._shape = TensorShape(self._value.shape)
-        return self._shape
+            return self._shape
 
     def get_shape(self):
         return self.shape

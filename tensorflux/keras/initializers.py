@@ -193,7 +193,7 @@ _TABLE.update(zeros=Zeros, ones=Ones, constant=Constant, random_normal=RandomNor
               variance_scaling=VarianceScaling, glorot_uniform=GlorotUniform,
               glorot_normal=GlorotNormal, he_uniform=HeUniform, he_normal=HeNormal,
               lecun_uniform=LecunUniform, lecun_normal=LecunNormal, identity=Identity,
-              orthogonal=Orthogonal)
+              orthogonal=Orthogonal, uniform=RandomUniform, normal=RandomNormal)
 zeros, ones, constant = Zeros, Ones, Constant
 glorot_uniform, glorot_normal = GlorotUniform, GlorotNormal
 he_uniform, he_normal = HeUniform, HeNormal

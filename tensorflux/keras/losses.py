@@ -33,14 +33,17 @@ __all__ = [
     "MeanAbsolutePercentageError", "MeanSquaredLogarithmicError", "CosineSimilarity", "Huber",
     "LogCosh", "Hinge", "SquaredHinge", "CategoricalHinge", "KLDivergence", "Poisson",
     "BinaryCrossentropy", "BinaryFocalCrossentropy", "CategoricalCrossentropy",
-    "CategoricalFocalCrossentropy", "SparseCategoricalCrossentropy",
+    "CategoricalFocalCrossentropy", "SparseCategoricalCrossentropy", "Dice", "Tversky",
+    "CategoricalGeneralizedCrossEntropy", "dice", "tversky",
+    "categorical_generalized_cross_entropy",
     "mean_squared_error", "mean_absolute_error", "mean_absolute_percentage_error",
     "mean_squared_logarithmic_error", "cosine_similarity", "huber", "log_cosh",
     "kl_divergence", "poisson", "hinge", "squared_hinge", "categorical_hinge",
     "binary_crossentropy", "binary_focal_crossentropy", "categorical_crossentropy",
     "categorical_focal_crossentropy", "sparse_categorical_crossentropy",
     "mse", "MSE", "mae", "MAE", "mape", "MAPE", "msle", "MSLE", "kld", "KLD", "logcosh",
-    "kullback_leibler_divergence", "Reduction", "get", "serialize", "deserialize", "reduce_weighted_values",
+    "kullback_leibler_divergence", "Reduction", "get", "serialize", "deserialize",
+    "reduce_weighted_values",
     "squeeze_or_expand_to_same_rank", "standardize_reduction",
 ]
 
@@ -521,6 +524,44 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, ignore_cl
 
 sparse_categorical_crossentropy._with_mask = _sparse_categorical_crossentropy_and_mask
 
+
+def categorical_generalized_cross_entropy(y_true, y_pred, q):
+    """(1 - p ** q) / q, p the predicted probability of the integer label's class: between
+    cross-entropy (q -> 0) and mean absolute error (q = 1), robust to noisy labels."""
+    y_pred = _convert(y_pred)
+    y_true = _convert(y_true)
+    if y_true.shape.rank is not None and y_true.shape.rank == y_pred.shape.rank and \
+            y_true.shape[-1] == 1:
+        y_true = tf.squeeze(y_true, -1)
+    depth = _last_dim(y_pred)
+    if depth is None:
+        depth = tf.shape(y_pred)[-1]
+    one_hot = tf.one_hot(tf.cast(y_true, tf.int32), depth, dtype=y_pred.dtype)
+    p = tf.reduce_sum(y_pred * one_hot, axis=-1)
+    return (1.0 - tf.pow(p, _const(q, y_pred.dtype))) / q
+
+
+def dice(y_true, y_pred, axis=None):
+    """1 - 2 sum(y_true y_pred) / (sum(y_true) + sum(y_pred)), summed over `axis` (all axes by
+    default, giving one value)."""
+    y_pred = _convert(y_pred)
+    y_true = _convert(y_true, y_pred.dtype)
+    intersection = tf.reduce_sum(y_true * y_pred, axis=axis)
+    total = tf.reduce_sum(y_true, axis=axis) + tf.reduce_sum(y_pred, axis=axis) + _epsilon()
+    return 1.0 - 2.0 * intersection / total
+
+
+def tversky(y_true, y_pred, alpha=0.5, beta=0.5, axis=None):
+    """1 - TP / (TP + alpha FP + beta FN) with soft counts over `axis` (Dice when
+    alpha = beta = 0.5). As in Keras, FP is taken as sum((1 - y_pred) y_true) and FN as
+    sum(y_pred (1 - y_true))."""
+    y_pred = _convert(y_pred)
+    y_true = _convert(y_true, y_pred.dtype)
+    intersection = tf.reduce_sum(y_true * y_pred, axis=axis)
+    fp = tf.reduce_sum((1.0 - y_pred) * y_true, axis=axis)
+    fn = tf.reduce_sum(y_pred * (1.0 - y_true), axis=axis)
+    return 1.0 - intersection / (intersection + fp * alpha + fn * beta + _epsilon())
+
 # Legacy Keras aliases.
 mse = MSE = mean_squared_error
 mae = MAE = mean_absolute_error
@@ -732,14 +773,15 @@ class LossFunctionWrapper(Loss):
         return f"<LossFunctionWrapper({self.fn}, kwargs={self._fn_kwargs})>"
 
 
-def _wrapper_class(class_name, fn, default_name, params, doc):
+def _wrapper_class(class_name, fn, default_name, params, doc, order=None):
     """Builds a LossFunctionWrapper subclass whose constructor takes `params` (name: default)
-    before reduction/name/dtype, and whose config lists them."""
+    before reduction/name/dtype (or in the positional `order` given), and whose config lists
+    them."""
     param_names = list(params)
 
     def __init__(self, *args, **kwargs):
         values = dict(params)
-        ordered = param_names + ["reduction", "name", "dtype"]
+        ordered = list(order) if order else param_names + ["reduction", "name", "dtype"]
         if len(args) > len(ordered):
             raise TypeError(f"{class_name}() takes at most {len(ordered)} positional arguments")
         for key, value in zip(ordered, args):
@@ -837,6 +879,39 @@ CategoricalFocalCrossentropy = _wrapper_class(
     {"alpha": 0.25, "gamma": 2.0, "from_logits": False, "label_smoothing": 0.0, "axis": -1},
     "Categorical focal cross-entropy (see `categorical_focal_crossentropy`)." + _REDUCTION_DOC)
 
+Dice = _wrapper_class(
+    "Dice", dice, "dice", {"axis": None},
+    "Dice loss, 1 - 2 |y_true y_pred| / (|y_true| + |y_pred|)." + _REDUCTION_DOC,
+    order=("reduction", "name", "axis", "dtype"))
+Tversky = _wrapper_class(
+    "Tversky", tversky, "tversky", {"alpha": 0.5, "beta": 0.5, "axis": None},
+    "Tversky loss, 1 - TP / (TP + alpha FP + beta FN)." + _REDUCTION_DOC,
+    order=("alpha", "beta", "reduction", "name", "axis", "dtype"))
+
+
+class CategoricalGeneralizedCrossEntropy(LossFunctionWrapper):
+    """Generalized cross-entropy (1 - p ** q) / q for integer labels, robust to noisy labels.
+
+    Args:
+        q: in (0, 1); towards 0 it behaves like cross-entropy, at 1 like mean absolute error.
+        reduction, name, dtype: as for every loss.
+    """
+
+    def __init__(self, q=0.5, reduction="sum_over_batch_size",
+                 name="categorical_generalized_cross_entropy", dtype=None):
+        if not 0 < q < 1:
+            raise ValueError(f"q must be in the interval (0, 1); received q={q}")
+        super().__init__(categorical_generalized_cross_entropy, reduction=reduction, name=name,
+                         dtype=dtype, q=q)
+        self.q = q
+
+    def get_config(self):
+        return {**Loss.get_config(self), "q": self.q}
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
+
 
 class SparseCategoricalCrossentropy(LossFunctionWrapper):
     """Cross-entropy for integer class labels (see `sparse_categorical_crossentropy`).
@@ -878,12 +953,14 @@ _CLASSES = [Loss, LossFunctionWrapper, MeanSquaredError, MeanAbsoluteError,
             MeanAbsolutePercentageError, MeanSquaredLogarithmicError, CosineSimilarity, Huber,
             LogCosh, Hinge, SquaredHinge, CategoricalHinge, KLDivergence, Poisson,
             BinaryCrossentropy, BinaryFocalCrossentropy, CategoricalCrossentropy,
-            CategoricalFocalCrossentropy, SparseCategoricalCrossentropy]
+            CategoricalFocalCrossentropy, SparseCategoricalCrossentropy, Dice, Tversky,
+            CategoricalGeneralizedCrossEntropy]
 _FUNCTIONS = [mean_squared_error, mean_absolute_error, mean_absolute_percentage_error,
               mean_squared_logarithmic_error, cosine_similarity, huber, log_cosh,
               kl_divergence, poisson, hinge, squared_hinge, categorical_hinge,
               binary_crossentropy, binary_focal_crossentropy, categorical_crossentropy,
-              categorical_focal_crossentropy, sparse_categorical_crossentropy]
+              categorical_focal_crossentropy, sparse_categorical_crossentropy, dice, tversky,
+              categorical_generalized_cross_entropy]
 ALL_OBJECTS_DICT = {obj.__name__: obj for obj in _CLASSES + _FUNCTIONS}
 ALL_OBJECTS_DICT.update({
     "bce": binary_crossentropy, "BCE": binary_crossentropy, "kld": kl_divergence,

@@ -78,7 +78,8 @@ def bias_add_grad(xp, grad, data_format="NHWC"):
 
 
 def relu_grad(xp, grad, y):
-    return xp.where(y > 0, grad, xp.zeros((), dtype=grad.dtype))
+    # A product with the mask, as TF: np.where is ~10x slower on unpredictable masks.
+    return xp.multiply(grad, y > 0, dtype=grad.dtype)
 
 
 def in_top_k(xp, predictions, targets, k):
@@ -333,7 +334,7 @@ def conv_backprop_input(xp, input_shape, filters, grad, strides, padding, dilati
     pads = conv_padding(spatial, kernel, strides, dilations, padding)
     _check_out_backprop("ConvBackpropInput", input_shape, kernel, strides, dilations, pads,
                         grad.shape)
-    if input_shape[-1] * 2 <= filters.shape[-1]:
+    if input_shape[-1] * 4 <= filters.shape[-1]:
         return _col2im(xp, input_shape, filters, grad, strides, dilations, pads)
     transposed = xp.swapaxes(filters, -1, -2)  # [*k, O, C]
     per_axis = [_phases(s, o, k, st, d, p[0]) for s, o, k, st, d, p in
@@ -510,14 +511,13 @@ def max_pool_grad(xp, x, y, grad, ksize, strides, padding):
     """Routes each output gradient to the first maximal element of its window (as TF)."""
     pads, out_spatial = _pool_geometry(x.shape[1:-1], ksize, strides, padding)
     padded = _pad_spatial(xp, x, pads, _lowest(xp, x.dtype))
-    zero = xp.zeros((), dtype=grad.dtype)
     disjoint = all(st >= k for st, k in zip(strides, ksize))
     dx = xp.zeros(padded.shape, dtype=grad.dtype)
     for index, hit in _first_max_masks(xp, padded, y, ksize, strides, out_spatial):
         if disjoint:
-            dx[index] = xp.where(hit, grad, zero)
+            xp.multiply(grad, hit, out=dx[index])
         else:
-            dx[index] += xp.where(hit, grad, zero)
+            dx[index] += grad * hit
     return _pad_spatial(xp, dx, [(-b, -a) for b, a in pads])
 
 
@@ -528,9 +528,8 @@ def max_pool_grad_grad(xp, x, y, grad_grad, ksize, strides, padding):
     padded = _pad_spatial(xp, x, pads, lowest)
     padded_gg = _pad_spatial(xp, grad_grad, pads, 0)
     out = xp.zeros(y.shape, dtype=grad_grad.dtype)
-    zero = xp.zeros((), dtype=grad_grad.dtype)
     for index, hit in _first_max_masks(xp, padded, y, ksize, strides, out_spatial):
-        out += xp.where(hit, padded_gg[index], zero)
+        out += padded_gg[index] * hit
     return out
 
 

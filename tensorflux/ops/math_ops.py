@@ -7,6 +7,7 @@ import numpy as np
 
 from tensorflux.framework import context, dtypes, errors
 from tensorflux.framework.blas import set_threads_for as set_blas_threads_for
+from tensorflux.framework.execute import eager_fast_path
 from tensorflux.framework.registry import (broadcast_shape, not_differentiable, register_gradient,
                                            register_op, same_shape)
 from tensorflux.framework.tensor import Tensor
@@ -14,6 +15,8 @@ from tensorflux.framework.tensor_shape import TensorShape
 from tensorflux.kernels import elementwise as ew
 from tensorflux.kernels import reduction as red
 from tensorflux.ops._helpers import (apply, binary_inputs, check_dtype, static_axis, to_tensor)
+
+_state = context.state
 
 __all__ = [
     "add", "subtract", "multiply", "divide", "truediv", "realdiv", "div", "floordiv",
@@ -36,8 +39,14 @@ __all__ = [
 
 def _unary(op_type, kernel, kinds="fciu", tf_name=None):
     op_def = register_op(op_type, kernel, same_shape)
+    run_eager = eager_fast_path(op_def)
 
     def op(x, name=None):
+        if type(x) is Tensor:
+            value = x._value
+            if value is not None and value.dtype.kind in kinds and _state.eager_enabled \
+                    and not _state.graph_stack and not _state.tapes:
+                return run_eager(value)
         x = to_tensor(x)
         if x.dtype._np.kind not in kinds:
             check_dtype(x, kinds, tf_name or op_type)
@@ -317,8 +326,15 @@ def log_sigmoid(x, name=None):
 def _binary(op_type, kernel, kinds="fciu", tf_name=None, out_bool=False):
     op_def = register_op(op_type, kernel, broadcast_shape,
                          (lambda input_dtypes, attrs: [dtypes.bool]) if out_bool else None)
+    run_eager = eager_fast_path(op_def)
 
     def op(x, y, name=None):
+        if type(x) is Tensor and type(y) is Tensor:
+            xv, yv = x._value, y._value
+            if xv is not None and yv is not None and xv.dtype == yv.dtype and \
+                    xv.dtype.kind in kinds and _state.eager_enabled and \
+                    not _state.graph_stack and not _state.tapes:
+                return run_eager(xv, yv)
         x, y = binary_inputs(x, y, op_type)
         if x.dtype._np.kind not in kinds:
             check_dtype(x, kinds, tf_name or op_type)
@@ -652,8 +668,12 @@ def _reduce_shape(inputs, attrs):
     return [TensorShape(dims)]
 
 
+_REDUCTION_FAST = {}
+
+
 def _register_reduction(op_type, kernel, dtype_fn=None):
-    register_op(op_type, kernel, _reduce_shape, dtype_fn)
+    _REDUCTION_FAST[op_type] = eager_fast_path(register_op(op_type, kernel, _reduce_shape,
+                                                           dtype_fn))
 
 
 _register_reduction("Sum", red.reduce_sum)
@@ -674,6 +694,12 @@ def _reduction(op_type, input_tensor, axis, keepdims, name, reduction_indices=No
         axis = reduction_indices
     if keep_dims is not None:
         keepdims = keep_dims
+    if type(input_tensor) is Tensor and (axis is None or type(axis) is int):
+        value = input_tensor._value
+        if value is not None and value.dtype.kind in kinds and _state.eager_enabled and \
+                not _state.graph_stack and not _state.tapes and \
+                (axis is None or -value.ndim <= axis < max(value.ndim, 1)):
+            return _REDUCTION_FAST[op_type](value, axis=axis, keepdims=bool(keepdims))
     x = to_tensor(input_tensor)
     if x.dtype._np.kind not in kinds:
         check_dtype(x, kinds, op_type)
@@ -965,7 +991,7 @@ class _Shaped:
         self.shape = shape
 
 
-register_op("MatMul", _matmul_kernel, _matmul_shape)
+_matmul_fast = eager_fast_path(register_op("MatMul", _matmul_kernel, _matmul_shape))
 
 
 @register_gradient("MatMul")
@@ -1004,6 +1030,9 @@ def matmul(a, b, transpose_a=False, transpose_b=False, adjoint_a=False, adjoint_
             "matrices.")
     attrs = {"transpose_a": bool(transpose_a or adjoint_a),
              "transpose_b": bool(transpose_b or adjoint_b)}
+    if a._value is not None and b._value is not None and _state.eager_enabled and \
+            not _state.graph_stack and not _state.tapes:
+        return _matmul_fast(a._value, b._value, **attrs)
     return apply("MatMul", [a, b], attrs, name)
 
 

@@ -217,7 +217,9 @@ class Trainer:
         self.stop_training = False
         train_function = None
         callback_list.call("on_train_begin", None)
-        logs = {}
+        # BackupAndRestore resumes an interrupted fit after the epoch of its last backup
+        initial_epoch = getattr(self, "_initial_epoch", None) or initial_epoch
+        logs, epoch_logs = {}, None
         wants_batch_begin = callback_list.wants("on_train_batch_begin")
         wants_batch_end = callback_list.wants("on_train_batch_end") or \
             callback_list.wants("on_batch_end")

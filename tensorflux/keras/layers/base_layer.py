@@ -178,7 +178,11 @@ class Layer(Module):
 
     @property
     def weights(self):
-        return _unique(self.trainable_weights + self.non_trainable_weights)
+        # Keras 3: layer order (own weights, then sublayers'), whatever is frozen, so
+        # get_weights()/set_weights() keep their order when `trainable` changes
+        own = [v for v in self._own_weights if v.trainable] + \
+            [v for v in self._own_weights if not v.trainable]
+        return _unique(own + [w for layer in self._sublayers for w in layer.weights])
 
     @property
     def variables(self):
@@ -291,6 +295,9 @@ class Layer(Module):
         flat = nest.flatten(inputs)
         if any(isinstance(t, KerasTensor) for t in flat):
             return self._symbolic_call(args, kwargs)
+        # A Keras mask rides on a single input tensor (read before any dtype cast).
+        previous_mask = getattr(inputs, "_keras_mask", None) if isinstance(inputs, Tensor) \
+            else None
         inputs = nest.map_structure(self._convert_input, inputs)
         args = (inputs,) + args[1:]
         shapes = nest.map_structure(lambda t: t.shape, inputs)
@@ -309,15 +316,22 @@ class Layer(Module):
             training = call_context.current_training()
         if not self._call_accepts_mask:
             kwargs.pop("mask", None)
+        elif kwargs.get("mask") is None and previous_mask is not None:
+            kwargs["mask"] = previous_mask
         with call_context.training_scope(kwargs.get("training", training)):
             try:
                 outputs = self.call(*args, **kwargs)
             except (tf.errors.OpError, ValueError, TypeError) as error:
                 raise _in_layer_error(self, inputs, error) from error
+        _propagate_mask(self, inputs, outputs, previous_mask)
         if self.activity_regularizer is not None:
             self._activity_losses = [self.activity_regularizer(o) / tf.cast(
                 tf.shape(o)[0], o.dtype) for o in nest.flatten(outputs)]
         return outputs
+
+    def compute_mask(self, inputs, mask=None):
+        """The mask of the outputs: the input mask when `supports_masking`, else None."""
+        return mask if self.supports_masking else None
 
     def _convert_input(self, x):
         if isinstance(x, (Tensor, KerasTensor)) or x is None:
@@ -450,6 +464,17 @@ class Layer(Module):
 
     def __repr__(self):
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+
+
+def _propagate_mask(layer, inputs, outputs, previous_mask):
+    """Gives a single output tensor without a mask `layer.compute_mask(...)`, as Keras does."""
+    if not isinstance(outputs, Tensor) or getattr(outputs, "_keras_mask", None) is not None:
+        return
+    if previous_mask is None and type(layer).compute_mask is Layer.compute_mask:
+        return
+    mask = layer.compute_mask(inputs, previous_mask)
+    if mask is not None:
+        outputs._keras_mask = mask
 
 
 def _dtype_name(dtype):

@@ -41,7 +41,9 @@ from tensorflux.keras.metrics.regression import (BinaryCrossentropy, Categorical
                                                  MeanSquaredError,
                                                  MeanSquaredLogarithmicError, Poisson,
                                                  R2Score, RootMeanSquaredError,
-                                                 SparseCategoricalCrossentropy, SquaredHinge)
+                                                 SparseCategoricalCrossentropy, SquaredHinge,
+                                                 PearsonCorrelation, ConcordanceCorrelation,
+                                                 pearson_correlation, concordance_correlation)
 from tensorflux.keras.metrics.f_score import F1Score, FBetaScore
 from tensorflux.keras.metrics.iou import BinaryIoU, IoU, MeanIoU, OneHotIoU, OneHotMeanIoU
 
@@ -53,7 +55,9 @@ __all__ = [
     "SpecificityAtSensitivity", "PrecisionAtRecall", "RecallAtPrecision", "F1Score",
     "FBetaScore", "MeanSquaredError", "MeanAbsoluteError", "MeanAbsolutePercentageError",
     "MeanSquaredLogarithmicError", "RootMeanSquaredError", "CosineSimilarity", "LogCoshError",
-    "R2Score", "BinaryCrossentropy", "CategoricalCrossentropy", "SparseCategoricalCrossentropy",
+    "R2Score", "PearsonCorrelation", "ConcordanceCorrelation", "pearson_correlation",
+    "concordance_correlation", "BinaryCrossentropy", "CategoricalCrossentropy",
+    "SparseCategoricalCrossentropy",
     "KLDivergence", "Poisson", "Hinge", "SquaredHinge", "CategoricalHinge", "IoU", "MeanIoU",
     "BinaryIoU", "OneHotIoU", "OneHotMeanIoU", "accuracy", "binary_accuracy",
     "categorical_accuracy", "sparse_categorical_accuracy", "top_k_categorical_accuracy",
@@ -62,7 +66,9 @@ __all__ = [
     "categorical_focal_crossentropy", "kl_divergence", "poisson", "hinge", "squared_hinge",
     "categorical_hinge", "huber", "log_cosh", "mean_squared_error", "mean_absolute_error",
     "mean_absolute_percentage_error", "mean_squared_logarithmic_error", "mse", "mae", "mape",
-    "msle", "kld", "logcosh", "kullback_leibler_divergence", "get", "serialize", "deserialize", "resolve_accuracy",
+    "msle", "kld", "logcosh", "kullback_leibler_divergence", "MSE", "MAE", "MAPE", "MSLE",
+    "KLD", "get", "serialize", "deserialize",
+    "resolve_accuracy",
     "resolve_crossentropy",
 ]
 
@@ -76,6 +82,7 @@ _CLASSES = [
     SparseCategoricalCrossentropy, Accuracy, BinaryAccuracy, CategoricalAccuracy,
     SparseCategoricalAccuracy, TopKCategoricalAccuracy, SparseTopKCategoricalAccuracy,
     F1Score, FBetaScore, IoU, BinaryIoU, MeanIoU, OneHotIoU, OneHotMeanIoU,
+    PearsonCorrelation, ConcordanceCorrelation,
 ]
 
 # As Keras 3: class names and their snake_case forms (both give instances), plus aliases.
@@ -91,7 +98,8 @@ ALL_OBJECTS_DICT.update({
 # Functions `deserialize` resolves from {"class_name": "function", "config": name}.
 _FUNCTIONS = {fn.__name__: fn for fn in (
     accuracy, binary_accuracy, categorical_accuracy, sparse_categorical_accuracy,
-    top_k_categorical_accuracy, sparse_top_k_categorical_accuracy)}
+    top_k_categorical_accuracy, sparse_top_k_categorical_accuracy, pearson_correlation,
+    concordance_correlation)}
 _FUNCTIONS.update({name: obj for name, obj in _losses.ALL_OBJECTS_DICT.items()
                    if inspect.isfunction(obj)})
 

@@ -11,7 +11,8 @@ __all__ = ["MeanSquaredError", "MeanAbsoluteError", "MeanAbsolutePercentageError
            "MeanSquaredLogarithmicError", "RootMeanSquaredError", "CosineSimilarity",
            "LogCoshError", "R2Score", "BinaryCrossentropy", "CategoricalCrossentropy",
            "SparseCategoricalCrossentropy", "KLDivergence", "Poisson", "Hinge", "SquaredHinge",
-           "CategoricalHinge", "cosine_similarity"]
+           "CategoricalHinge", "cosine_similarity", "pearson_correlation",
+           "concordance_correlation", "PearsonCorrelation", "ConcordanceCorrelation"]
 
 
 def cosine_similarity(y_true, y_pred, axis=-1):
@@ -83,6 +84,57 @@ SparseCategoricalCrossentropy = _simple_metric(
     "sparse_categorical_crossentropy",
     "The mean sparse categorical cross-entropy; entries labelled `ignore_class` are skipped.",
     (("from_logits", False), ("ignore_class", None), ("axis", -1)))
+
+
+def pearson_correlation(y_true, y_pred, axis=-1):
+    """Pearson correlation coefficient of y_true and y_pred along `axis`."""
+    y_pred = _convert(y_pred)
+    y_true = _convert(y_true, y_pred.dtype)
+    y_true, y_pred = squeeze_or_expand_to_same_rank(y_true, y_pred)
+    true_centered = y_true - tf.reduce_mean(y_true, axis=axis, keepdims=True)
+    pred_centered = y_pred - tf.reduce_mean(y_pred, axis=axis, keepdims=True)
+    true_centered = true_centered / tf.math.reduce_std(true_centered, axis=axis, keepdims=True)
+    pred_centered = pred_centered / tf.math.reduce_std(pred_centered, axis=axis, keepdims=True)
+    return tf.reduce_mean(true_centered * pred_centered, axis=axis)
+
+
+def concordance_correlation(y_true, y_pred, axis=-1):
+    """Lin's concordance correlation along `axis`, written as Keras 3 computes it (its
+    covariance term centres y_true on the mean of y_pred)."""
+    y_pred = _convert(y_pred)
+    y_true = _convert(y_true, y_pred.dtype)
+    y_true, y_pred = squeeze_or_expand_to_same_rank(y_true, y_pred)
+    true_mean = tf.reduce_mean(y_true, axis=axis, keepdims=True)
+    pred_mean = tf.reduce_mean(y_pred, axis=axis, keepdims=True)
+    true_var = tf.math.reduce_variance(y_true - true_mean, axis=axis, keepdims=True)
+    pred_var = tf.math.reduce_variance(y_pred - pred_mean, axis=axis, keepdims=True)
+    covariance = (y_true - pred_mean) * (y_pred - pred_mean)
+    norm = true_var + pred_var + tf.square(true_mean - pred_mean)
+    return tf.reduce_mean(2.0 * covariance / (norm + losses._epsilon()), axis=axis)
+
+
+class _AxisMetric(MeanMetricWrapper):
+    _fn_default = None
+
+    def __init__(self, name=None, dtype=None, axis=-1):
+        super().__init__(type(self)._fn_default, name=name or self._default_name, dtype=dtype,
+                         axis=axis)
+        self.axis = axis
+
+    def get_config(self):
+        return {"name": self.name, "dtype": self.dtype, "axis": self.axis}
+
+
+class PearsonCorrelation(_AxisMetric):
+    """The mean (over batches of samples) Pearson correlation along `axis`."""
+    _fn_default = staticmethod(pearson_correlation)
+    _default_name = "pearson_correlation"
+
+
+class ConcordanceCorrelation(_AxisMetric):
+    """The mean concordance correlation along `axis` (Keras 3's formula)."""
+    _fn_default = staticmethod(concordance_correlation)
+    _default_name = "concordance_correlation"
 
 
 class CosineSimilarity(MeanMetricWrapper):

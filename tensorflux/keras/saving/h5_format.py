@@ -226,6 +226,10 @@ def _optimizer_plan(optimizer, arrays, source):
     if len(variables) == len(arrays) and all(
             _shape(v) == tuple(a.shape) for v, a in zip(variables, arrays)):
         return list(zip(variables, arrays))
+    if len(arrays) == 2 and len(variables) > 2 and all(
+            _shape(v) == tuple(a.shape) == () for v, a in zip(variables, arrays)):
+        # saved before its first step: only `iterations` and the learning rate exist
+        return list(zip(variables[:2], arrays))
     if getattr(optimizer, "built", False):
         warnings.warn(f"Skipping the optimizer state in {source!r}: optimizer "
                       f"{optimizer.name!r} has {len(variables)} variables, but the file has "

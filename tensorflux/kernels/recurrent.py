@@ -1,0 +1,385 @@
+"""Recurrent kernels: the time loops of LSTM, GRU and simple RNN layers, forward and backward.
+
+Why primitives: written with one op per operation, a step of an LSTM is ~15 ops forward and
+~30 backward, and an RNN repeats them for every time step; the per-op cost (dispatch, one
+temporary per op) then dominates the arithmetic, which for typical sizes is one small GEMM per
+step. These kernels run the whole loop at once. Their inputs arrive already projected
+(`x @ kernel + bias` for every step in one GEMM, done with ordinary ops), so only the
+recurrence lives here.
+
+Layout is time-major: `projected` is (time, batch, gates * units). `mask`, when given, is a
+(time, batch) bool array; at a masked step a sample keeps its previous state, and its output is
+the previous output (or zeros with `zero_output`), as Keras does.
+
+The forward kernels also return what their gradient needs (the state sequences including the
+initial state, and the activated gates), so the backward kernels recompute nothing but a few
+elementwise activations.
+
+Kernels never write into their inputs (gradients may arrive as read-only broadcast views).
+"""
+import numpy as np
+
+__all__ = ["ACTIVATIONS", "lstm_sequence", "lstm_sequence_grad", "gru_sequence",
+           "gru_sequence_grad", "simple_rnn_sequence", "simple_rnn_sequence_grad"]
+
+
+# ---- activations: applied in place; derivatives from the activation's output ---------------
+
+def _tanh(xp, a):
+    xp.tanh(a, out=a)
+
+
+def _sigmoid(xp, a):
+    # sigmoid(x) = (1 + tanh(x / 2)) / 2: one transcendental and no overflow for any x
+    a *= 0.5
+    xp.tanh(a, out=a)
+    a += 1.0
+    a *= 0.5
+
+
+def _relu(xp, a):
+    xp.maximum(a, 0, out=a)
+
+
+def _linear(xp, a):
+    pass
+
+
+def _hard_sigmoid(xp, a):
+    # Keras 3: relu6(x + 3) / 6
+    a += 3.0
+    xp.clip(a, 0.0, 6.0, out=a)
+    a /= 6.0
+
+
+def _tanh_derivative(xp, y):
+    return 1.0 - y * y
+
+
+def _sigmoid_derivative(xp, y):
+    return y * (1.0 - y)
+
+
+def _relu_derivative(xp, y):
+    return (y > 0).astype(y.dtype)
+
+
+def _linear_derivative(xp, y):
+    return xp.ones_like(y)
+
+
+def _hard_sigmoid_derivative(xp, y):
+    return ((y > 0) & (y < 1)).astype(y.dtype) / 6.0
+
+
+# name -> (in-place forward, derivative as a function of the output)
+ACTIVATIONS = {
+    "tanh": (_tanh, _tanh_derivative),
+    "sigmoid": (_sigmoid, _sigmoid_derivative),
+    "relu": (_relu, _relu_derivative),
+    "linear": (_linear, _linear_derivative),
+    "hard_sigmoid": (_hard_sigmoid, _hard_sigmoid_derivative),
+}
+
+
+def _activated(xp, name, a):
+    """A new array holding activation(a)."""
+    out = xp.array(a, copy=True)
+    ACTIVATIONS[name][0](xp, out)
+    return out
+
+
+# ---- masking helpers ------------------------------------------------------------------------
+
+def _masked_outputs(xp, keep, new, previous_output, zero_output):
+    if zero_output or previous_output is None:
+        return xp.where(keep, new, 0).astype(new.dtype, copy=False)
+    return xp.where(keep, new, previous_output)
+
+
+class _OutputGradients:
+    """Splits the gradient of the output sequence at step t between the step's new value and
+    the output it carried over from earlier steps (masked steps repeat the previous output)."""
+
+    def __init__(self, xp, d_outputs, zero_output):
+        self.xp = xp
+        self.d_outputs = d_outputs
+        self.zero_output = zero_output
+        self.carry = None
+
+    def at(self, t, keep):
+        xp = self.xp
+        d = self.d_outputs[t]
+        if keep is None:
+            return d
+        if self.zero_output:
+            return xp.where(keep, d, 0).astype(d.dtype, copy=False)
+        if self.carry is not None:
+            d = d + self.carry
+        self.carry = xp.where(keep, 0, d).astype(d.dtype, copy=False)
+        return xp.where(keep, d, 0).astype(d.dtype, copy=False)
+
+
+def _split_state_gradient(xp, keep, d_state):
+    """(part reaching the step's new state, part passing to the previous state)."""
+    if keep is None:
+        return d_state, None
+    zero = xp.zeros((), d_state.dtype)
+    return xp.where(keep, d_state, zero), xp.where(keep, zero, d_state)
+
+
+def _keep(mask, t):
+    return None if mask is None else mask[t][:, None]
+
+
+def _dtype(*arrays):
+    return np.result_type(*arrays)
+
+
+# ---- LSTM -------------------------------------------------------------------------------------
+
+def lstm_sequence(xp, projected, h0, c0, recurrent_kernel, *mask, activation="tanh",
+                  recurrent_activation="sigmoid", zero_output=False):
+    """Gates i, f, c, o (Keras' order). Returns (outputs (T, B, U), h states (T+1, B, U),
+    c states (T+1, B, U), activated gates (T, B, 4U))."""
+    mask = mask[0] if mask else None
+    steps, batch, width = projected.shape
+    units = width // 4
+    dtype = _dtype(projected, recurrent_kernel)
+    act = ACTIVATIONS[activation][0]
+    rec = ACTIVATIONS[recurrent_activation][0]
+    hs = xp.empty((steps + 1, batch, units), dtype)
+    cs = xp.empty((steps + 1, batch, units), dtype)
+    hs[0] = h0
+    cs[0] = c0
+    outputs = xp.empty((steps, batch, units), dtype)
+    gates = xp.empty((steps, batch, width), dtype)
+    for t in range(steps):
+        z = gates[t]
+        xp.matmul(hs[t], recurrent_kernel, out=z)
+        z += projected[t]
+        rec(xp, z[:, :2 * units])
+        act(xp, z[:, 2 * units:3 * units])
+        rec(xp, z[:, 3 * units:])
+        i, f = z[:, :units], z[:, units:2 * units]
+        g, o = z[:, 2 * units:3 * units], z[:, 3 * units:]
+        c = f * cs[t]
+        c += i * g
+        h = _activated(xp, activation, c)
+        h *= o
+        keep = _keep(mask, t)
+        if keep is None:
+            cs[t + 1] = c
+            hs[t + 1] = h
+            outputs[t] = h
+        else:
+            cs[t + 1] = xp.where(keep, c, cs[t])
+            hs[t + 1] = xp.where(keep, h, hs[t])
+            outputs[t] = _masked_outputs(xp, keep, h, outputs[t - 1] if t else None,
+                                         zero_output)
+    return outputs, hs, cs, gates
+
+
+def lstm_sequence_grad(xp, recurrent_kernel, hs, cs, gates, d_outputs, d_hs, d_cs, *mask,
+                       activation="tanh", recurrent_activation="sigmoid", zero_output=False):
+    """Returns (d projected (T, B, 4U), d h0, d c0, d recurrent_kernel)."""
+    mask = mask[0] if mask else None
+    steps, batch, width = gates.shape
+    units = width // 4
+    act_derivative = ACTIVATIONS[activation][1]
+    rec_derivative = ACTIVATIONS[recurrent_activation][1]
+    d_z = xp.empty_like(gates)
+    d_h = xp.array(d_hs[steps], dtype=gates.dtype, copy=True)
+    d_c = xp.array(d_cs[steps], dtype=gates.dtype, copy=True)
+    output_gradients = _OutputGradients(xp, d_outputs, zero_output)
+    transposed_kernel = recurrent_kernel.T
+    for t in range(steps - 1, -1, -1):
+        keep = _keep(mask, t)
+        d_h_new, pass_h = _split_state_gradient(xp, keep, d_h)
+        d_c_new, pass_c = _split_state_gradient(xp, keep, d_c)
+        d_h_new = d_h_new + output_gradients.at(t, keep)
+        z = gates[t]
+        i, f = z[:, :units], z[:, units:2 * units]
+        g, o = z[:, 2 * units:3 * units], z[:, 3 * units:]
+        activated_c = _activated(xp, activation, cs[t + 1])
+        dz = d_z[t]
+        xp.multiply(d_h_new * activated_c, rec_derivative(xp, o), out=dz[:, 3 * units:])
+        d_c_new = d_c_new + d_h_new * o * act_derivative(xp, activated_c)
+        xp.multiply(d_c_new * g, rec_derivative(xp, i), out=dz[:, :units])
+        xp.multiply(d_c_new * cs[t], rec_derivative(xp, f), out=dz[:, units:2 * units])
+        xp.multiply(d_c_new * i, act_derivative(xp, g), out=dz[:, 2 * units:3 * units])
+        d_c = d_c_new * f
+        d_h = dz @ transposed_kernel
+        if pass_h is not None:
+            d_c += pass_c
+            d_h += pass_h
+        d_c += d_cs[t]
+        d_h += d_hs[t]
+    d_kernel = hs[:-1].reshape(-1, units).T @ d_z.reshape(-1, width)
+    return d_z, d_h, d_c, d_kernel
+
+
+# ---- GRU --------------------------------------------------------------------------------------
+
+def gru_sequence(xp, projected, h0, recurrent_kernel, recurrent_bias, *mask, activation="tanh",
+                 recurrent_activation="sigmoid", reset_after=True, zero_output=False):
+    """Gates z, r, h (Keras' order). `projected` holds x @ kernel + input bias.
+
+    reset_after=True: hh = act(x_h + r * (h @ R_h + b_h)) (the recurrent bias is used);
+    reset_after=False: hh = act(x_h + (r * h) @ R_h) (the recurrent bias is ignored).
+    Returns (outputs (T, B, U), h states (T+1, B, U), activated gates (T, B, 3U), and per step
+    h @ R_h + b_h (reset_after) or r * h (reset before) (T, B, U)).
+    """
+    mask = mask[0] if mask else None
+    steps, batch, width = projected.shape
+    units = width // 3
+    dtype = _dtype(projected, recurrent_kernel)
+    act = ACTIVATIONS[activation][0]
+    rec = ACTIVATIONS[recurrent_activation][0]
+    hs = xp.empty((steps + 1, batch, units), dtype)
+    hs[0] = h0
+    outputs = xp.empty((steps, batch, units), dtype)
+    gates = xp.empty((steps, batch, width), dtype)
+    extra = xp.empty((steps, batch, units), dtype)
+    for t in range(steps):
+        h = hs[t]
+        x = projected[t]
+        gate = gates[t]
+        if reset_after:
+            inner = h @ recurrent_kernel
+            inner += recurrent_bias
+            xp.add(x[:, :2 * units], inner[:, :2 * units], out=gate[:, :2 * units])
+            rec(xp, gate[:, :2 * units])
+            extra[t] = inner[:, 2 * units:]
+            candidate = gate[:, units:2 * units] * extra[t]
+        else:
+            xp.matmul(h, recurrent_kernel[:, :2 * units], out=gate[:, :2 * units])
+            gate[:, :2 * units] += x[:, :2 * units]
+            rec(xp, gate[:, :2 * units])
+            xp.multiply(gate[:, units:2 * units], h, out=extra[t])
+            candidate = extra[t] @ recurrent_kernel[:, 2 * units:]
+        candidate += x[:, 2 * units:]
+        act(xp, candidate)
+        gate[:, 2 * units:] = candidate
+        update = gate[:, :units]
+        new = update * h + (1.0 - update) * candidate
+        keep = _keep(mask, t)
+        if keep is None:
+            hs[t + 1] = new
+            outputs[t] = new
+        else:
+            hs[t + 1] = xp.where(keep, new, h)
+            outputs[t] = _masked_outputs(xp, keep, new, outputs[t - 1] if t else None,
+                                         zero_output)
+    return outputs, hs, gates, extra
+
+
+def gru_sequence_grad(xp, recurrent_kernel, hs, gates, extra, d_outputs, d_hs, *mask,
+                      activation="tanh", recurrent_activation="sigmoid", reset_after=True,
+                      zero_output=False):
+    """Returns (d projected (T, B, 3U), d h0, d recurrent_kernel, d recurrent_bias)."""
+    mask = mask[0] if mask else None
+    steps, batch, width = gates.shape
+    units = width // 3
+    act_derivative = ACTIVATIONS[activation][1]
+    rec_derivative = ACTIVATIONS[recurrent_activation][1]
+    d_projected = xp.empty_like(gates)
+    d_inner = xp.empty_like(gates) if reset_after else None
+    d_h = xp.array(d_hs[steps], dtype=gates.dtype, copy=True)
+    output_gradients = _OutputGradients(xp, d_outputs, zero_output)
+    kernel_t = recurrent_kernel.T
+    gates_kernel_t = recurrent_kernel[:, :2 * units].T
+    candidate_kernel_t = recurrent_kernel[:, 2 * units:].T
+    for t in range(steps - 1, -1, -1):
+        keep = _keep(mask, t)
+        d_new, pass_h = _split_state_gradient(xp, keep, d_h)
+        d_new = d_new + output_gradients.at(t, keep)
+        h = hs[t]
+        gate = gates[t]
+        update, reset, candidate = gate[:, :units], gate[:, units:2 * units], gate[:, 2 * units:]
+        d_gate = d_projected[t]
+        xp.multiply(d_new * (h - candidate), rec_derivative(xp, update), out=d_gate[:, :units])
+        d_candidate = d_gate[:, 2 * units:]
+        xp.multiply(d_new * (1.0 - update), act_derivative(xp, candidate), out=d_candidate)
+        d_h = d_new * update
+        if reset_after:
+            xp.multiply(d_candidate * extra[t], rec_derivative(xp, reset),
+                        out=d_gate[:, units:2 * units])
+            inner = d_inner[t]
+            inner[:, :2 * units] = d_gate[:, :2 * units]
+            xp.multiply(d_candidate, reset, out=inner[:, 2 * units:])
+            d_h += inner @ kernel_t
+        else:
+            d_reset_h = d_candidate @ candidate_kernel_t
+            xp.multiply(d_reset_h * h, rec_derivative(xp, reset),
+                        out=d_gate[:, units:2 * units])
+            d_h += d_reset_h * reset
+            d_h += d_gate[:, :2 * units] @ gates_kernel_t
+        if pass_h is not None:
+            d_h += pass_h
+        d_h += d_hs[t]
+    previous = hs[:-1].reshape(-1, units).T
+    if reset_after:
+        flat = d_inner.reshape(-1, width)
+        d_kernel = previous @ flat
+        d_bias = flat.sum(axis=0)
+    else:
+        flat = d_projected.reshape(-1, width)
+        d_kernel = xp.empty_like(recurrent_kernel, dtype=gates.dtype)
+        d_kernel[:, :2 * units] = previous @ flat[:, :2 * units]
+        d_kernel[:, 2 * units:] = extra.reshape(-1, units).T @ flat[:, 2 * units:]
+        d_bias = xp.zeros((width,), gates.dtype)
+    return d_projected, d_h, d_kernel, d_bias
+
+
+# ---- simple RNN -------------------------------------------------------------------------------
+
+def simple_rnn_sequence(xp, projected, h0, recurrent_kernel, *mask, activation="tanh",
+                        zero_output=False):
+    """h_t = act(x_t @ kernel + bias + h_{t-1} @ recurrent_kernel). Returns (outputs (T, B, U),
+    h states (T+1, B, U))."""
+    mask = mask[0] if mask else None
+    steps, batch, units = projected.shape
+    dtype = _dtype(projected, recurrent_kernel)
+    act = ACTIVATIONS[activation][0]
+    hs = xp.empty((steps + 1, batch, units), dtype)
+    hs[0] = h0
+    outputs = xp.empty((steps, batch, units), dtype)
+    for t in range(steps):
+        new = hs[t] @ recurrent_kernel
+        new += projected[t]
+        act(xp, new)
+        keep = _keep(mask, t)
+        if keep is None:
+            hs[t + 1] = new
+            outputs[t] = new
+        else:
+            hs[t + 1] = xp.where(keep, new, hs[t])
+            outputs[t] = _masked_outputs(xp, keep, new, outputs[t - 1] if t else None,
+                                         zero_output)
+    return outputs, hs
+
+
+def simple_rnn_sequence_grad(xp, recurrent_kernel, hs, d_outputs, d_hs, *mask,
+                             activation="tanh", zero_output=False):
+    """Returns (d projected (T, B, U), d h0, d recurrent_kernel)."""
+    mask = mask[0] if mask else None
+    steps, batch, units = d_outputs.shape
+    derivative = ACTIVATIONS[activation][1]
+    dtype = hs.dtype
+    d_projected = xp.empty((steps, batch, units), dtype)
+    d_h = xp.array(d_hs[steps], dtype=dtype, copy=True)
+    output_gradients = _OutputGradients(xp, d_outputs, zero_output)
+    kernel_t = recurrent_kernel.T
+    for t in range(steps - 1, -1, -1):
+        keep = _keep(mask, t)
+        d_new, pass_h = _split_state_gradient(xp, keep, d_h)
+        d_new = d_new + output_gradients.at(t, keep)
+        # masked rows have d_new == 0, so the (kept) state stands in for the new value there
+        xp.multiply(d_new, derivative(xp, hs[t + 1]), out=d_projected[t])
+        d_h = d_projected[t] @ kernel_t
+        if pass_h is not None:
+            d_h += pass_h
+        d_h += d_hs[t]
+    d_kernel = hs[:-1].reshape(-1, units).T @ d_projected.reshape(-1, units)
+    return d_projected, d_h, d_kernel
