@@ -286,6 +286,8 @@ def main(argv=None):
             print("profiling tensorflux ...", flush=True)
             profiles["add"] = workers["tensorflux-eager"].call(
                 cmd="profile", workload="add", seconds=args.profile_seconds, top=args.profile_top)
+            profiles["tape_mlp_step"] = workers["tensorflux-eager"].call(
+                cmd="profile", workload="tape_mlp_step", seconds=args.profile_seconds, top=args.profile_top)
             profiles["session_train_step"] = workers["tensorflux-graph"].call(
                 cmd="profile", workload="session_train_step", seconds=args.profile_seconds, top=args.profile_top)
         infos = {k: w.info for k, w in workers.items()}
@@ -326,7 +328,7 @@ def main(argv=None):
     # ------------------------------------------------------------------ report
     openblas_env = {k: v for k, v in os.environ.items() if k.startswith("OPENBLAS")}
     thread_env = {k: os.environ[k] for k in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "TF_NUM_INTRAOP_THREADS",
-                                              "TF_NUM_INTEROP_THREADS") if k in os.environ}
+                                              "TF_NUM_INTEROP_THREADS", "TENSORFLUX_BLAS_THREADS") if k in os.environ}
     L = []
     L.append("# tensorflux benchmarks")
     L.append("")
@@ -404,7 +406,7 @@ def main(argv=None):
             fmt_ratio(r["ratio_tf"]), fmt_ratio(r["ratio_torch"]), fmt(r.get("numpy"), "us"),
             fmt(r["tensorflux"] - r["numpy"], "us") if r.get("numpy") else "—"))
     L.append("")
-    L.append("Bare NumPy is the same statement on the underlying arrays (`a + b`, `np.matmul`, `np.sum`, "
+    L.append("Bare NumPy is the cheapest NumPy spelling of the same op on the underlying arrays (`a + b`, `a @ b`, `a.sum()`, "
              "`np.maximum(a, 0)`), timed the same way under the tensorflux interpreter: the floor under any "
              "NumPy-backed eager op, so the last column is tensorflux's own per-op overhead.")
     L.append("")
@@ -460,7 +462,8 @@ def main(argv=None):
         L.append("")
         L.append("cProfile of the same timed loops (profiling inflates every Python call, so use these for "
                  "proportions, not absolute times). Paths are relative to the repository root.")
-        for wl, title in (("add", "eager `c = a + b`"), ("session_train_step", "`Session.run(train_step)`")):
+        for wl, title in (("add", "eager `c = a + b`"), ("session_train_step", "`Session.run(train_step)`"),
+                          ("tape_mlp_step", "GradientTape step, tiny MLP")):
             p = profiles[wl]
             L.append("")
             L.append("### %s — %d iterations" % (title, p["iterations"]))

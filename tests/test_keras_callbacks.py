@@ -34,16 +34,6 @@ def fit(model, epochs, callback_list, batch_size=4, **kwargs):
                      callbacks=callback_list, **kwargs)
 
 
-def weights_at_epoch_end(store):
-    return callbacks.LambdaCallback(
-        on_epoch_end=lambda epoch, logs: store.append([w.copy() for w in
-                                                       model_of(store).get_weights()]))
-
-
-def model_of(store):
-    return store.model
-
-
 class Recorder(callbacks.Callback):
     """Keeps the weights at the end of every epoch."""
 
@@ -356,3 +346,13 @@ def test_callbacks_together(tmp_path):
     best.load_weights(str(tmp_path / "best.weights.h5"))
     np.testing.assert_allclose(best.predict(X, verbose=0), model.predict(X, verbose=0),
                                rtol=1e-6)
+
+
+@pytest.mark.parametrize("module", ["early_stopping", "model_checkpoint", "csv_logger",
+                                    "learning_rate", "lambda_callback"])
+def test_docstring_examples(module):
+    import doctest
+    import importlib
+    result = doctest.testmod(importlib.import_module(f"tensorflux.keras.callbacks.{module}"),
+                             extraglobs={"tf": tf}, optionflags=doctest.ELLIPSIS)
+    assert result.failed == 0 and result.attempted > 0

@@ -12,7 +12,7 @@ import pytest
 
 import tensorflux as tf
 from tensorflux.keras import saving
-from tensorflux.keras.saving import h5_format, keras_format
+from tensorflux.keras.saving import h5_format
 
 h5py = pytest.importorskip("h5py")
 keras = tf.keras
@@ -320,6 +320,47 @@ def test_keras_archive_round_trip_functional(tmp_path):
     assert_same_outputs(predict(source, sample("functional")),
                         predict(loaded, sample("functional")))
     assert loaded.compiled and loaded.loss == ["mse", "categorical_crossentropy"]
+
+
+@pytest.mark.parametrize("name", ["sequential", "nested", "functional"])
+@pytest.mark.parametrize("filename", ["m.keras", "m.h5", "folder"])
+def test_model_round_trip(tmp_path, name, filename):
+    source = randomize(build(name))
+    source.save(tmp_path / filename)
+    loaded = keras.models.load_model(tmp_path / filename)
+    assert type(loaded) is type(source) and loaded.name == source.name
+    assert [l.name for l in loaded.layers] == [l.name for l in source.layers]
+    assert_same_outputs(predict(source, sample(name)), predict(loaded, sample(name)))
+
+
+def test_subclassed_model_round_trip(tmp_path):
+    @saving.register_keras_serializable(package="Tests")
+    class Net(keras.Model):
+        def __init__(self, units=3, **kwargs):
+            super().__init__(**kwargs)
+            self.units = units
+            self.hidden = layers.Dense(units, activation="relu")
+            self.head = layers.Dense(1)
+
+        def call(self, x):
+            return self.head(self.hidden(x))
+
+        def get_config(self):
+            return {"units": self.units, "name": self.name}
+
+    x, y = np.ones((4, 4), "float32"), np.ones((4, 1), "float32")
+    built_by_call, built_by_build = Net(units=5), Net(units=5)
+    built_by_call(x)
+    built_by_build.build((None, 4))
+    for model in (built_by_call, built_by_build):
+        randomize(model)
+        model.compile(optimizer="adam", loss="mse")
+        model.fit(x, y, epochs=2, verbose=0)
+        model.save(tmp_path / "net.keras")
+        loaded = keras.models.load_model(tmp_path / "net.keras")
+        assert type(loaded) is Net and loaded.units == 5
+        assert int(loaded.optimizer.iterations.numpy()) == 2
+        assert_same_outputs(predict(model, x), predict(loaded, x))
 
 
 def test_saved_model_resumes_training_exactly(tmp_path):
@@ -652,3 +693,14 @@ def test_keras_config_extras_are_tolerated():
               "build_config": {"input_shape": [None, 3]}}
     layer = saving.deserialize_keras_object(config)
     assert layer.built and layer.kernel.shape.as_list() == [3, 2]
+
+
+@pytest.mark.parametrize("module", ["tensorflux.keras.saving",
+                                    "tensorflux.keras.saving.object_registration",
+                                    "tensorflux.keras.saving.serialization"])
+def test_docstring_examples(module):
+    import doctest
+    import importlib
+    result = doctest.testmod(importlib.import_module(module), extraglobs={"tf": tf},
+                             optionflags=doctest.ELLIPSIS)
+    assert result.failed == 0 and result.attempted > 0

@@ -22,9 +22,10 @@ def _numpy(value):
     return np.asarray(value)
 
 
-def evaluate(f, *inputs, mode="eager"):
+def evaluate(f, *inputs, mode="eager", exact_shape=True):
     """f(*inputs) as NumPy: eagerly, or in a graph fed through placeholders (static shapes, or
-    every dimension unknown). Graph results must match the static shapes."""
+    every dimension unknown). Graph results must match the static shapes, which must be fully
+    known when the inputs' are (unless `exact_shape` is False)."""
     inputs = [np.asarray(x) for x in inputs]
     if mode == "eager":
         return _numpy(f(*[tf.constant(x) for x in inputs]))
@@ -40,7 +41,7 @@ def evaluate(f, *inputs, mode="eager"):
     for t, r in zip(fetch if isinstance(fetch, list) else [fetch],
                     result if isinstance(fetch, list) else [result]):
         assert t.shape.is_compatible_with(np.shape(r)), (t.shape, np.shape(r))
-        if mode == "graph":
+        if mode == "graph" and exact_shape:
             assert t.shape.is_fully_defined(), t.shape
     return _numpy(result)
 
@@ -341,7 +342,7 @@ def test_conv_errors():
     with pytest.raises(tf.errors.InvalidArgumentError, match="batch and depth"):
         tf.nn.conv2d(x, np.zeros((3, 3, 3, 4), np.float32), [2, 1, 1, 1], "SAME")
     with pytest.raises(tf.errors.InvalidArgumentError, match="filters are float64"):
-        tf.nn.conv2d(x, np.zeros((3, 3, 3, 4)), 1, "SAME")
+        tf.nn.conv2d(x, tf.constant(np.zeros((3, 3, 3, 4))), 1, "SAME")
     with pytest.raises(ValueError, match="padding must be"):
         tf.nn.conv2d(x, np.zeros((3, 3, 3, 4), np.float32), 1, "FULL")
 
@@ -352,8 +353,8 @@ TRANSPOSE_CASES = [
     ((3, 3), (6, 6), 2, "SAME", 1),
     ((2, 3), (5, 7), [1, 2, 2, 1], "VALID", 1),
     ((4, 4), (4, 4), 1, "SAME", 2),
-    ((3, 2), (7, 5), [3, 2], "VALID", 1),
-    ((3, 3), (7, 7), 2, [[0, 0], [1, 1], [2, 0], [0, 0]], 1),
+    ((3, 2), (10, 5), [3, 2], "VALID", 1),
+    ((3, 3), (6, 6), 2, [[0, 0], [1, 1], [2, 0], [0, 0]], 1),
 ]
 
 
@@ -400,7 +401,7 @@ def test_conv_transpose_1d_3d_nchw_and_tensor_output_shape(mode):
         v, f, [2, 2, 6, 6], [1, 1, 2, 2], data_format="NCHW"), nchw(x2), w2, mode=mode)
     assert_close(nhwc(got), expected2)
     got = evaluate(lambda v, f: tf.nn.conv2d_transpose(
-        v, f, tf.stack([tf.shape(v)[0], 6, 6, 2]), 2), x2, w2, mode=mode)
+        v, f, tf.stack([tf.shape(v)[0], 6, 6, 2]), 2), x2, w2, mode=mode, exact_shape=False)
     assert_close(got, expected2)
 
 
@@ -430,7 +431,7 @@ def test_depthwise_conv2d(multiplier, strides, padding, dilations, mode):
     got = evaluate(lambda v, f: tf.nn.depthwise_conv2d(v, f, strides, padding,
                                                        dilations=dilations), x, w, mode=mode)
     assert_close(got, expected)
-    got = evaluate(lambda v, f: tf.nn.depthwise_conv2d(v, f, strides, padding,
+    got = evaluate(lambda v, f: tf.nn.depthwise_conv2d(v, f, [1, 1] + strides[1:3], padding,
                                                        data_format="NCHW",
                                                        dilations=dilations),
                    nchw(x), w, mode=mode)
@@ -530,8 +531,12 @@ def test_max_pool_gradient_goes_to_the_first_maximum(mode):
 def test_pool_errors():
     with pytest.raises(ValueError, match="padding must be 'SAME' or 'VALID'"):
         tf.nn.max_pool2d(np.zeros((1, 4, 4, 1), np.float32), 2, 2, "FULL")
-    with pytest.raises(ValueError, match="larger than the input"):
+    with pytest.raises(tf.errors.InvalidArgumentError, match="larger than the input"):
         tf.nn.max_pool2d(np.zeros((1, 2, 2, 1), np.float32), 3, 1, "VALID")
+    with tf.Graph().as_default():
+        with pytest.raises(ValueError, match="larger than the input"):
+            tf.nn.avg_pool2d(tf.compat.v1.placeholder(tf.float32, [None, 2, 2, 1]), 3, 1,
+                             "VALID")
     with pytest.raises(tf.errors.InvalidArgumentError, match="batch and depth"):
         tf.nn.max_pool2d(np.zeros((1, 4, 4, 1), np.float32), [2, 2, 2, 1], 1, "VALID")
 
@@ -793,8 +798,7 @@ def test_embedding_lookup(mode):
     mod_shards = [table[0::2], table[1::2]]
     got = evaluate(lambda a, b, i: tf.compat.v1.nn.embedding_lookup([a, b], i, "mod"),
                    *mod_shards, ids, mode=mode)
-    if mode != "graph_unknown":
-        assert_close(got, table[ids])
+    assert_close(got, table[ids])
     norms = np.linalg.norm(table[ids], axis=-1, keepdims=True)
     got = evaluate(lambda t, i: tf.nn.embedding_lookup(t, i, max_norm=0.5), table, ids,
                    mode=mode)
@@ -868,7 +872,7 @@ _sparse_labels = np.array([0, 3, 1])
 
 # name: (function, inputs, primitives the check must exercise)
 GRADIENT_CASES = {
-    "relu": (tf.nn.relu, [_x(3, 4)], {"Relu", "ReluGrad"}),
+    "relu": (tf.nn.relu, [_x(3, 4)], {"Relu"}),
     "relu_grad_op": (lambda g, y: apply("ReluGrad", [g, y]), [_x(3, 4), _x(3, 4)],
                      {"ReluGrad"}),
     "relu6": (tf.nn.relu6, [_x(3, 4, high=7.5)], {"Relu6"}),
@@ -900,9 +904,9 @@ GRADIENT_CASES = {
                    [_x(3, 4, high=5), rng.uniform(size=(3, 4))], set()),
     "weighted_ce": (lambda z, p: tf.nn.weighted_cross_entropy_with_logits(p, z, 2.5),
                     [_x(3, 4, high=5), rng.uniform(size=(3, 4))], set()),
-    "bias_add": (tf.nn.bias_add, [_x(2, 3, 4), _x(4)], {"BiasAdd", "BiasAddGrad"}),
+    "bias_add": (tf.nn.bias_add, [_x(2, 3, 4), _x(4)], {"BiasAdd"}),
     "bias_add_nchw": (lambda v, b: tf.nn.bias_add(v, b, data_format="NCHW"),
-                      [_x(2, 3, 2, 2), _x(3)], {"BiasAdd", "BiasAddGrad"}),
+                      [_x(2, 3, 2, 2), _x(3)], {"BiasAdd"}),
     "bias_add_grad_op": (lambda g: apply("BiasAddGrad", [g], {"data_format": "NCHW"}),
                          [_x(2, 3, 2, 2)], {"BiasAddGrad"}),
     "l2_loss": (tf.nn.l2_loss, [_x(3, 2)], set()),
@@ -914,62 +918,63 @@ GRADIENT_CASES = {
     "fused_batch_norm": (lambda x, s, o: tf.nn.fused_batch_norm(x, s, o)[0],
                          [_x(2, 2, 2, 3), _x(3), _x(3)], set()),
     "conv1d": (lambda x, w: tf.nn.conv1d(x, w, 2, "SAME"), [_x(2, 5, 2), _x(3, 2, 2)],
-               {"Conv", "ConvBackpropInput", "ConvBackpropFilter"}),
+               {"Conv"}),
     "conv2d": (lambda x, w: tf.nn.conv2d(x, w, 1, "SAME"), [_x(1, 4, 4, 2), _x(3, 3, 2, 2)],
-               {"Conv", "ConvBackpropInput", "ConvBackpropFilter"}),
+               {"Conv"}),
     "conv2d_strided_dilated": (
         lambda x, w: tf.nn.conv2d(x, w, [1, 2, 1, 1], [[0, 0], [1, 0], [2, 1], [0, 0]],
                                   dilations=[1, 1, 2, 1]),
         [_x(1, 5, 4, 2), _x(2, 2, 2, 3)], {"Conv"}),
     "conv2d_small_channels": (lambda x, w: tf.nn.conv2d(x, w, 2, "SAME"),
-                              [_x(1, 4, 4, 1), _x(3, 3, 1, 4)], {"Conv", "ConvBackpropInput"}),
+                              [_x(1, 4, 4, 1), _x(3, 3, 1, 4)], {"Conv"}),
     "conv3d": (lambda x, w: tf.nn.conv3d(x, w, 1, "VALID"), [_x(1, 3, 3, 3, 1),
                                                              _x(2, 2, 2, 1, 2)], {"Conv"}),
     "conv2d_transpose": (lambda x, w: tf.nn.conv2d_transpose(x, w, [1, 5, 5, 2], 2, "SAME"),
-                         [_x(1, 3, 3, 3), _x(3, 3, 2, 3)],
-                         {"ConvBackpropInput", "ConvBackpropFilter", "Conv"}),
+                         [_x(1, 3, 3, 3), _x(3, 3, 2, 3)], {"ConvBackpropInput"}),
     "conv_backprop_filter_op": (
         lambda x, g: apply("ConvBackpropFilter", [x, g, tf.constant([2, 2, 2, 3])],
                            _conv_attrs((2, 2))),
-        [_x(1, 4, 3, 2), _x(1, 2, 2, 3)], {"ConvBackpropFilter", "Conv", "ConvBackpropInput"}),
+        [_x(1, 4, 3, 2), _x(1, 2, 2, 3)], {"ConvBackpropFilter"}),
     "conv2d_second_order": (
         _second_order(lambda x, w: tf.reduce_sum(tf.square(tf.nn.conv2d(x, w, 2, "SAME")))),
-        [_x(1, 4, 4, 2), _x(3, 3, 2, 2)], {"Conv", "ConvBackpropInput", "ConvBackpropFilter"}),
+        [_x(1, 4, 4, 2), _x(3, 3, 2, 2)], {"Conv", "ConvBackpropInput"}),
     "conv2d_second_order_filter": (
         _second_order(lambda x, w: tf.reduce_sum(tf.square(tf.nn.conv2d(x, w, 1, "SAME"))), 1),
-        [_x(1, 3, 3, 2), _x(2, 2, 2, 2)], {"Conv", "ConvBackpropInput", "ConvBackpropFilter"}),
+        [_x(1, 3, 3, 2), _x(2, 2, 2, 2)], {"Conv", "ConvBackpropFilter"}),
     "depthwise_conv2d": (lambda x, w: tf.nn.depthwise_conv2d(x, w, [1, 2, 2, 1], "SAME"),
-                         [_x(1, 4, 4, 2), _x(3, 3, 2, 2)],
-                         {"DepthwiseConv2dNative", "DepthwiseConv2dNativeBackpropInput",
-                          "DepthwiseConv2dNativeBackpropFilter"}),
+                         [_x(1, 4, 4, 2), _x(3, 3, 2, 2)], {"DepthwiseConv2dNative"}),
     "depthwise_second_order": (
         _second_order(lambda x, w: tf.reduce_sum(tf.square(tf.nn.depthwise_conv2d(
             x, w, [1, 1, 1, 1], "VALID", dilations=[2, 1])))),
         [_x(1, 4, 3, 2), _x(2, 2, 2, 1)],
-        {"DepthwiseConv2dNative", "DepthwiseConv2dNativeBackpropInput",
-         "DepthwiseConv2dNativeBackpropFilter"}),
+        {"DepthwiseConv2dNative", "DepthwiseConv2dNativeBackpropInput"}),
+    "depthwise_second_order_filter": (
+        _second_order(lambda x, w: tf.reduce_sum(tf.square(tf.nn.depthwise_conv2d(
+            x, w, [1, 2, 1, 1], "SAME"))), 1),
+        [_x(1, 3, 3, 2), _x(2, 2, 2, 2)],
+        {"DepthwiseConv2dNative", "DepthwiseConv2dNativeBackpropFilter"}),
     "max_pool": (lambda x: tf.nn.max_pool2d(x, 2, 2, "SAME"), [_distinct(1, 5, 5, 2)],
-                 {"MaxPool", "MaxPoolGrad"}),
+                 {"MaxPool"}),
     "max_pool_overlapping": (lambda x: tf.nn.max_pool2d(x, 3, 2, "SAME"),
-                             [_distinct(1, 5, 4, 2)], {"MaxPool", "MaxPoolGrad"}),
+                             [_distinct(1, 5, 4, 2)], {"MaxPool"}),
     "max_pool1d_3d": (lambda a, b: (tf.nn.max_pool1d(a, 2, 1, "VALID"),
                                     tf.nn.max_pool3d(b, 2, 2, "SAME")),
                       [_distinct(1, 5, 2), _distinct(1, 3, 3, 2, 1)], {"MaxPool"}),
     "max_pool_grad_op": (
         lambda x, g: apply("MaxPoolGrad", [x, tf.nn.max_pool2d(x, 3, 2, "SAME"), g], POOL3),
-        [_distinct(1, 5, 4, 2), _x(1, 3, 2, 2)], {"MaxPoolGrad", "MaxPoolGradGrad"}),
+        [_distinct(1, 5, 4, 2), _x(1, 3, 2, 2)], {"MaxPoolGrad"}),
     "max_pool_grad_grad_op": (
         lambda x, g: apply("MaxPoolGradGrad", [x, tf.nn.max_pool2d(x, 2, 2, "SAME"), g],
                            POOL2),
-        [_distinct(1, 5, 5, 2), _x(1, 5, 5, 2)], {"MaxPoolGradGrad", "MaxPoolGrad"}),
+        [_distinct(1, 5, 5, 2), _x(1, 5, 5, 2)], {"MaxPoolGradGrad"}),
     "avg_pool": (lambda x: tf.nn.avg_pool2d(x, 3, 2, "SAME"), [_x(1, 5, 4, 2)],
-                 {"AvgPool", "AvgPoolGrad"}),
+                 {"AvgPool"}),
     "avg_pool1d_3d": (lambda a, b: (tf.nn.avg_pool1d(a, 2, 1, "VALID"),
                                     tf.nn.avg_pool3d(b, 2, 2, "SAME")),
                       [_x(1, 5, 2), _x(1, 3, 3, 2, 1)], {"AvgPool"}),
     "avg_pool_grad_op": (
         lambda g: apply("AvgPoolGrad", [tf.constant([1, 5, 4, 2]), g], POOL3),
-        [_x(1, 3, 2, 2)], {"AvgPoolGrad", "AvgPool"}),
+        [_x(1, 3, 2, 2)], {"AvgPoolGrad"}),
     "embedding_lookup": (lambda t: tf.nn.embedding_lookup(t, [[2, 0], [2, 1]]), [_x(3, 2)],
                          set()),
 }
@@ -987,9 +992,13 @@ NN_PRIMITIVES = {
 @pytest.mark.parametrize("name", list(GRADIENT_CASES))
 def test_gradients_match_finite_differences(name):
     f, inputs, primitives = GRADIENT_CASES[name]
+    before = set(CHECKED_OPS)
     CHECKED_OPS.clear()
-    check_gradients(f, inputs, rtol=1e-5, atol=1e-7)
-    missing = primitives - CHECKED_OPS
+    try:
+        check_gradients(f, inputs, rtol=1e-5, atol=1e-7)
+        missing = primitives - CHECKED_OPS
+    finally:
+        CHECKED_OPS.update(before)
     assert not missing, f"{name} did not exercise {sorted(missing)}"
 
 

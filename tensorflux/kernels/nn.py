@@ -466,6 +466,11 @@ def _pool_geometry(spatial, ksize, strides, padding):
     pads = conv_padding(spatial, ksize, strides, ones, padding)
     out_spatial = [_out_size(s, k, st, 1, p) for s, k, st, p in
                    zip(spatial, ksize, strides, pads)]
+    if min(out_spatial, default=1) <= 0:
+        raise errors.InvalidArgumentError(
+            None, None, f"Computed output size would be negative: the pooling window "
+            f"{list(ksize)} is larger than the input's spatial shape {list(spatial)} with "
+            f"padding {padding!r}. Use padding='SAME' or a smaller window.")
     return pads, out_spatial
 
 

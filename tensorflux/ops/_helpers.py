@@ -30,7 +30,8 @@ def binary_inputs(x, y, op_name):
     else:
         y = to_tensor(y, dtype_hint=x.dtype) if type(y) is not Tensor else y
     if x._value is not None and y._value is not None:
-        if x._value.dtype != y._value.dtype:
+        # string tensors may hold object or fixed-width bytes ('S') arrays: compare tf dtypes
+        if x._value.dtype != y._value.dtype and x.dtype != y.dtype:
             _dtype_mismatch(x, y, op_name)
     elif x.dtype != y.dtype:
         _dtype_mismatch(x, y, op_name)

@@ -584,10 +584,12 @@ def embedding_lookup(params, ids, partition_strategy=None, name=None, validate_i
     else:
         count = len(shards)
         sizes = [to_tensor(s).shape[0] for s in shards]
-        if any(size is None for size in sizes):
-            raise ValueError("embedding_lookup with partition_strategy='mod' needs shards of "
-                             "known first dimension.")
-        offsets = to_tensor(np.cumsum([0] + sizes[:-1]).astype(ids.dtype.as_numpy_dtype))
+        if all(size is not None for size in sizes):
+            offsets = to_tensor(np.cumsum([0] + sizes[:-1]).astype(ids.dtype.as_numpy_dtype))
+        else:
+            sizes = array_ops.stack([math_ops.cast(array_ops.shape(s)[0], ids.dtype)
+                                     for s in shards])
+            offsets = math_ops.cumsum(sizes, exclusive=True)
         rows = array_ops.gather(offsets, math_ops.floormod(ids, count)) + \
             math_ops.floordiv(ids, count)
         result = array_ops.gather(array_ops.concat(shards, 0), rows)

@@ -6,6 +6,16 @@ from tensorflux.framework import nest
 __all__ = ["CompiledLoss", "CompiledMetrics"]
 
 
+def per_output(values, count):
+    """Targets or predictions as one entry per model output (a model built with
+    `outputs=[x]` has one output given as a list of one)."""
+    if count == 1:
+        if isinstance(values, (list, tuple)) and len(values) == 1:
+            return [values[0]]
+        return [values]
+    return nest.flatten(values)
+
+
 def _per_output(spec, output_names, what):
     """A loss/metrics spec (single, list or dict) -> a list aligned with the outputs."""
     n = len(output_names)
@@ -32,7 +42,8 @@ class CompiledLoss:
         from tensorflux.keras import losses as losses_module
         self.output_names = output_names
         specs = _per_output(loss, output_names, "loss")
-        self.losses = [None if s is None else losses_module.get(s) for s in specs]
+        self.losses = [None if s is None else _as_loss_object(losses_module, s)
+                       for s in specs]
         if loss_weights is None:
             self.weights = [1.0] * len(output_names)
         elif isinstance(loss_weights, dict):
@@ -42,8 +53,8 @@ class CompiledLoss:
         self.specs = specs
 
     def __call__(self, y_true, y_pred, sample_weight=None, regularization_losses=()):
-        y_true = nest.flatten(y_true) if len(self.output_names) > 1 else [y_true]
-        y_pred = nest.flatten(y_pred) if len(self.output_names) > 1 else [y_pred]
+        y_true = per_output(y_true, len(self.output_names))
+        y_pred = per_output(y_pred, len(self.output_names))
         sample_weights = sample_weight if isinstance(sample_weight, (list, tuple)) else \
             [sample_weight] * len(y_pred)
         total, parts = None, []
@@ -64,17 +75,17 @@ class CompiledLoss:
         return total, parts
 
 
+def _as_loss_object(losses_module, spec):
+    """As Keras' compile: a plain loss function is wrapped in a Loss object, which matches
+    the ranks of labels and predictions and applies sample weights and the reduction."""
+    loss = losses_module.get(spec)
+    if hasattr(loss, "reduction"):
+        return loss
+    return losses_module.LossFunctionWrapper(loss, name=getattr(loss, "__name__", "loss"))
+
+
 def _call_loss(loss, y_true, y_pred, sample_weight):
-    if hasattr(loss, "reduction"):  # a keras.losses.Loss object reduces and weighs itself
-        return loss(y_true, y_pred, sample_weight=sample_weight)
-    values = loss(y_true, y_pred)
-    if sample_weight is not None:
-        sw = tf.cast(sample_weight, values.dtype)
-        if sw.shape.rank is not None and values.shape.rank is not None and \
-                sw.shape.rank < values.shape.rank:
-            sw = tf.reshape(sw, [-1] + [1] * (values.shape.rank - 1))
-        values = values * sw
-    return tf.reduce_mean(values)
+    return loss(y_true, y_pred, sample_weight=sample_weight)
 
 
 class CompiledMetrics:
@@ -93,7 +104,7 @@ class CompiledMetrics:
 
     def build(self, y_pred):
         from tensorflux.keras import metrics as metrics_module
-        outputs = nest.flatten(y_pred) if len(self.output_names) > 1 else [y_pred]
+        outputs = per_output(y_pred, len(self.output_names))
         self.metrics = []
         multi = len(self.output_names) > 1
         for index, (specs, weighted_specs) in enumerate(zip(self._metric_specs,
@@ -112,8 +123,8 @@ class CompiledMetrics:
                     self.metrics.append((index, metric, weighted))
 
     def update_state(self, y_true, y_pred, sample_weight=None):
-        y_true = nest.flatten(y_true) if len(self.output_names) > 1 else [y_true]
-        y_pred = nest.flatten(y_pred) if len(self.output_names) > 1 else [y_pred]
+        y_true = per_output(y_true, len(self.output_names))
+        y_pred = per_output(y_pred, len(self.output_names))
         for index, metric, weighted in self.metrics:
             if y_true[index] is None:
                 continue
@@ -132,10 +143,9 @@ class CompiledMetrics:
 
 def _resolve_metric(metrics_module, spec, loss_spec, output):
     if isinstance(spec, str) and spec in ("accuracy", "acc", "crossentropy", "ce"):
-        resolved = metrics_module.resolve_accuracy(loss_spec, output.shape) \
-            if spec in ("accuracy", "acc") else metrics_module.resolve_crossentropy(
-                loss_spec, output.shape)
-        return resolved
+        if spec in ("accuracy", "acc"):
+            return metrics_module.resolve_accuracy(loss_spec, output.shape, name=spec)
+        return metrics_module.resolve_crossentropy(loss_spec, output.shape, name=spec)
     metric = metrics_module.get(spec)
     if not hasattr(metric, "update_state"):
         metric = metrics_module.MeanMetricWrapper(metric, name=getattr(metric, "__name__",

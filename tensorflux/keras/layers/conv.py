@@ -457,10 +457,10 @@ class _DepthwiseBase(_ConvBase):
         self.depthwise_regularizer = regularizers.get(depthwise_regularizer)
         self.depthwise_constraint = constraints.get(depthwise_constraint)
 
-    def _build_depthwise(self, input_shape):
+    def _build_depthwise(self, input_shape, name):
         channels = input_channels(self, input_shape)
         self.depthwise_kernel = self.add_weight(
-            name="depthwise_kernel", shape=self.kernel_size + (channels, self.depth_multiplier),
+            name=name, shape=self.kernel_size + (channels, self.depth_multiplier),
             initializer=self.depthwise_initializer, regularizer=self.depthwise_regularizer,
             constraint=self.depthwise_constraint)
         self.input_spec = InputSpec(ndim=self.rank + 2,
@@ -528,7 +528,9 @@ class _Depthwise(_DepthwiseBase):
                          activity_regularizer, depthwise_constraint, bias_constraint, **kwargs)
 
     def build(self, input_shape):
-        channels = self._build_depthwise(input_shape)
+        # Keras 3 names this weight "kernel" (TF-Keras: the `depthwise_kernel` attribute).
+        channels = self._build_depthwise(input_shape, "kernel")
+        self.kernel = self.depthwise_kernel
         self.bias = self._make_bias(channels * self.depth_multiplier)
         super().build(input_shape)
 
@@ -586,7 +588,7 @@ class _Separable(_DepthwiseBase):
         self.pointwise_constraint = constraints.get(pointwise_constraint)
 
     def build(self, input_shape):
-        channels = self._build_depthwise(input_shape)
+        channels = self._build_depthwise(input_shape, "depthwise_kernel")
         self.pointwise_kernel = self.add_weight(
             name="pointwise_kernel",
             shape=(1,) * self.rank + (channels * self.depth_multiplier, self.filters),

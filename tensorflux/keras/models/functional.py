@@ -9,6 +9,8 @@ __all__ = ["FunctionalGraph"]
 
 class FunctionalGraph:
     def __init__(self, inputs, outputs):
+        if isinstance(outputs, (list, tuple)) and len(outputs) == 1:
+            outputs = outputs[0]  # as Keras 3: `outputs=[x]` gives a single-output model
         self.structured_inputs = inputs
         self.structured_outputs = outputs
         self.inputs = nest.flatten(inputs)

@@ -105,12 +105,15 @@ class Model(Trainer, Layer):
         # A subclassed model needs no build step: its layers build during the first call.
         if self._graph is None:
             self.built = True
+            if self._build_input_shape is None:     # saved as its build_config
+                self._build_input_shape = input_shapes
         else:
             super()._maybe_build(input_shapes)
 
     def build(self, input_shape):
         if self._graph is None and type(self).call is not Model.call and not self.built:
             self.built = True
+            self._build_input_shape = input_shape
             # a subclassed model builds by running on symbolic inputs of that shape
             from tensorflux.keras.layers.core import Input
             shapes = input_shape if isinstance(input_shape, (list, tuple)) and input_shape \

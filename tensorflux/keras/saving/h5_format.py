@@ -367,7 +367,7 @@ def load_legacy_weights_into(model, saved, source, by_name=False, skip_mismatch=
     _assign(plan)
 
 
-# ---- legacy full-model file (model.save("model.h5")) ------------------------------------------------
+# ---- legacy full-model file (model.save("model.h5")) ---------------------------------------
 def write_model_file(model, h5file, include_optimizer=True):
     from tensorflux import keras
     from tensorflux.keras.saving import keras_format

@@ -251,10 +251,22 @@ def deserialize_keras_object(config, custom_objects=None, safe_mode=None, **kwar
         inner = _prepare_config(cls, dict(inner or {}), custom_objects, safe_mode)
         obj = _instantiate(cls, inner, custom_objects)
         build_config = config.get("build_config")
-        from tensorflux.keras.layers import Layer
-        if build_config and isinstance(obj, Layer) and not obj.built:
-            obj.build_from_config(build_config)
+        if build_config:
+            _build(obj, build_config)
     return obj
+
+
+def _build(obj, build_config):
+    """Creates the weights of a deserialized layer (before its weights are loaded)."""
+    from tensorflux.keras.layers import Layer
+    from tensorflux.keras.models import Model
+    if not isinstance(obj, Layer) or obj.built:
+        return
+    shape = build_config.get("input_shape")
+    if isinstance(obj, Model) and getattr(obj, "_graph", None) is None and shape is not None:
+        obj.build(shape)      # a subclassed model builds by tracing its call
+    else:
+        obj.build_from_config(build_config)
 
 
 def _resolve_class(class_name, registered_name, module, custom_objects, config):
