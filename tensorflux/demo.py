@@ -1,119 +1,120 @@
-"""`make demo`: softmax regression on Fashion-MNIST, TensorFlow 1 style, on tensorflux.
+"""`make demo`: the lecture decks' Keras workflow, end to end, on the real Fashion-MNIST.
 
-Builds the graph with placeholders and Variables, trains it in a Session with
-GradientDescentOptimizer over the whole training set for a few epochs, evaluates it on
-the test set, saves it with Saver, restores it into a fresh Session and checks that the
-restored model scores exactly the same.
+prepare data -> create the model -> compile -> fit (progress bar, ModelCheckpoint) ->
+save weights -> reload them into a fresh model -> evaluate -> wrap it in a probability model
+-> predict one image -> per-class precision / recall / F1.
 
-    python -m tensorflux.demo [--epochs 3] [--batch-size 100] [--output demo_output]
+    python -m tensorflux.demo [--epochs 5] [--output demo_output]
 """
 import argparse
 import os
-import sys
 import time
 
 import numpy as np
 
 import tensorflux as tf
+from tensorflux import keras
 from tensorflux.keras.datasets import fashion_mnist
 
 CLASS_NAMES = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
                "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"]
-BAR_WIDTH = 30
 
 
-def load_fashion_mnist():
-    """Flattened float32 images in [0, 1] and one-hot float32 labels."""
-    (x_train, y_train), (x_test, y_test) = fashion_mnist.load_data()
-    one_hot = np.eye(10, dtype=np.float32)
-    return ((x_train.reshape(-1, 784).astype(np.float32) / 255.0, one_hot[y_train]),
-            (x_test.reshape(-1, 784).astype(np.float32) / 255.0, one_hot[y_test]),
-            y_test)
+def create_model():
+    """The decks' MLP: Flatten, Dense(128, relu), Dropout(0.2), Dense(10) logits."""
+    model = keras.Sequential([
+        keras.layers.Flatten(input_shape=(28, 28)),
+        keras.layers.Dense(128, activation="relu"),
+        keras.layers.Dropout(0.2),
+        keras.layers.Dense(10),
+    ], name="fashion_mlp")
+    model.compile(optimizer="adam",
+                  loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+                  metrics=["accuracy"])
+    return model
 
 
-def progress_line(epoch, epochs, done, total, loss, seconds):
-    filled = BAR_WIDTH * done // total
-    bar = "=" * filled + (">" if filled < BAR_WIDTH else "") + "." * (BAR_WIDTH - filled - 1)
-    return "epoch %d/%d [%s] %5d/%d  loss %.4f  %5.1fs" % (
-        epoch, epochs, bar, done, total, loss, seconds)
+def per_class_report(labels, predicted, names):
+    """Precision, recall and F1 per class from the confusion matrix (rows: true class)."""
+    classes = len(names)
+    matrix = np.zeros((classes, classes), dtype=np.int64)
+    np.add.at(matrix, (labels, predicted), 1)
+    true_positive = np.diag(matrix).astype(np.float64)
+    predicted_count = matrix.sum(axis=0)
+    actual_count = matrix.sum(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        precision = np.where(predicted_count > 0, true_positive / predicted_count, 0.0)
+        recall = np.where(actual_count > 0, true_positive / actual_count, 0.0)
+        f1 = np.where(precision + recall > 0, 2 * precision * recall / (precision + recall),
+                      0.0)
+    lines = [f"{'class':>12}  {'precision':>9}  {'recall':>6}  {'f1':>6}  {'support':>7}"]
+    for i, name in enumerate(names):
+        lines.append(f"{name:>12}  {precision[i]:9.3f}  {recall[i]:6.3f}  {f1[i]:6.3f}  "
+                     f"{actual_count[i]:7d}")
+    lines.append(f"{'macro avg':>12}  {precision.mean():9.3f}  {recall.mean():6.3f}  "
+                 f"{f1.mean():6.3f}  {actual_count.sum():7d}")
+    return "\n".join(lines), matrix
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--epochs", type=int, default=3)
-    parser.add_argument("--batch-size", type=int, default=100)
-    parser.add_argument("--output", default="demo_output", help="checkpoint folder")
+    parser.add_argument("--epochs", type=int, default=5)
+    parser.add_argument("--output", default="demo_output", help="folder for the files written")
     args = parser.parse_args(argv)
-    interactive = sys.stdout.isatty()
+    os.makedirs(args.output, exist_ok=True)
 
-    tf.compat.v1.disable_eager_execution()
-    (x_train, y_train), (x_test, y_test), test_labels = load_fashion_mnist()
-    print("Fashion-MNIST: %d training and %d test images of 28x28 pixels, 10 classes"
-          % (len(x_train), len(x_test)))
+    # 1. data
+    (x_train, y_train), (x_test, y_test) = fashion_mnist.load_data()
+    print(f"Fashion-MNIST from {fashion_mnist.find_data_dir()}: {len(x_train)} training and "
+          f"{len(x_test)} test images of 28x28 pixels, 10 classes")
+    x_train, x_test = x_train / 255.0, x_test / 255.0
 
-    # The model: y = softmax(x W + b), trained on the cross-entropy.
-    x = tf.compat.v1.placeholder(tf.float32, [None, 784], name="x")
-    y_ = tf.compat.v1.placeholder(tf.float32, [None, 10], name="y_")
-    W = tf.Variable(tf.zeros([784, 10]), name="W")
-    b = tf.Variable(tf.zeros([10]), name="b")
-    logits = tf.matmul(x, W) + b
-    y = tf.nn.softmax(logits)
-    cross_entropy = tf.reduce_mean(
-        tf.nn.softmax_cross_entropy_with_logits(labels=y_, logits=logits))
-    train_step = tf.compat.v1.train.GradientDescentOptimizer(0.5).minimize(cross_entropy)
-    predicted_class = tf.argmax(y, 1)
-    correct = tf.equal(predicted_class, tf.argmax(y_, 1))
-    accuracy = tf.reduce_mean(tf.cast(correct, tf.float32))
-    saver = tf.compat.v1.train.Saver()
+    # 2-4. model, compile, fit with a checkpoint of the best epoch
+    tf.random.set_seed(0)
+    model = create_model()
+    model.summary()
+    best = os.path.join(args.output, "best.weights.h5")
+    checkpoint = keras.callbacks.ModelCheckpoint(best, monitor="val_accuracy",
+                                                 save_best_only=True, save_weights_only=True)
+    start = time.time()
+    history = model.fit(x_train, y_train, epochs=args.epochs, validation_split=0.1,
+                        callbacks=[checkpoint])
+    seconds = time.time() - start
 
-    rng = np.random.default_rng(0)
-    steps_per_epoch = len(x_train) // args.batch_size
-    test_feed = {x: x_test, y_: y_test}
-    started = time.time()
-    with tf.compat.v1.Session() as sess:
-        sess.run(tf.compat.v1.global_variables_initializer())
-        for epoch in range(1, args.epochs + 1):
-            order = rng.permutation(len(x_train))
-            epoch_start = time.time()
-            loss_sum = 0.0
-            for step in range(steps_per_epoch):
-                batch = order[step * args.batch_size:(step + 1) * args.batch_size]
-                _, loss = sess.run([train_step, cross_entropy],
-                                   feed_dict={x: x_train[batch], y_: y_train[batch]})
-                loss_sum += float(loss)
-                if interactive and (step % 20 == 0 or step == steps_per_epoch - 1):
-                    line = progress_line(epoch, args.epochs, step + 1, steps_per_epoch,
-                                         loss_sum / (step + 1), time.time() - epoch_start)
-                    print("\r" + line, end="", flush=True)
-            line = progress_line(epoch, args.epochs, steps_per_epoch, steps_per_epoch,
-                                 loss_sum / steps_per_epoch, time.time() - epoch_start)
-            print(("\r" + line) if interactive else line, flush=True)
-        train_seconds = time.time() - started
+    # 5. save the weights, 6. reload them into a fresh model
+    weights_path = os.path.join(args.output, "fashion_mlp.weights.h5")
+    model.save_weights(weights_path)
+    fresh = create_model()
+    fresh.load_weights(weights_path)
 
-        test_accuracy, test_loss, predictions = sess.run(
-            [accuracy, cross_entropy, predicted_class], feed_dict=test_feed)
-        os.makedirs(args.output, exist_ok=True)
-        checkpoint = saver.save(sess, os.path.join(args.output, "softmax_regression.ckpt"))
+    # 7. evaluate both: the reloaded model must score exactly the same
+    loss, accuracy = model.evaluate(x_test, y_test, verbose=0)
+    fresh_loss, fresh_accuracy = fresh.evaluate(x_test, y_test, verbose=2)
+    if fresh_accuracy != accuracy:
+        raise SystemExit(f"reloaded model differs: {fresh_accuracy} != {accuracy}")
 
-    with tf.compat.v1.Session() as fresh:
-        saver.restore(fresh, checkpoint)
-        restored_accuracy = fresh.run(accuracy, feed_dict=test_feed)
+    # 8. probability model, 9. predict one image
+    probability_model = keras.Sequential([fresh, keras.layers.Softmax()])
+    probabilities = probability_model.predict(np.expand_dims(x_test[0], 0), verbose=0)[0]
+    predicted_class = int(np.argmax(probabilities))
 
-    per_class = [float(np.mean(predictions[test_labels == k] == k)) for k in range(10)]
+    # 10. per-class report
+    predictions = np.argmax(fresh.predict(x_test, verbose=0), axis=1)
+    report, _ = per_class_report(y_test, predictions, CLASS_NAMES)
+
     print()
-    print("test accuracy   %.4f   (test loss %.4f)" % (test_accuracy, test_loss))
-    print("training time   %.1f s for %d epochs of %d steps"
-          % (train_seconds, args.epochs, steps_per_epoch))
-    print("per class       " + ", ".join("%s %.2f" % (name, acc)
-                                         for name, acc in zip(CLASS_NAMES, per_class)))
-    print("checkpoint      %s (%s)" % (checkpoint, ", ".join(sorted(os.listdir(args.output)))))
-    if restored_accuracy != test_accuracy:
-        print("restored model  accuracy %.6f differs from %.6f: FAILED"
-              % (restored_accuracy, test_accuracy))
-        return 1
-    print("restored model  accuracy %.4f in a fresh Session: identical" % restored_accuracy)
-    return 0
+    print(f"training        {args.epochs} epochs in {seconds:.1f} s "
+          f"({seconds / args.epochs:.1f} s/epoch); final loss {history.history['loss'][-1]:.4f}")
+    print(f"test accuracy   {accuracy:.4f} (loss {loss:.4f}); reloaded model: "
+          f"{fresh_accuracy:.4f}, identical")
+    print(f"weights         {weights_path} (best epoch by val_accuracy: {best})")
+    print(f"first test image: predicted {CLASS_NAMES[predicted_class]!r} "
+          f"(p={probabilities[predicted_class]:.3f}), true {CLASS_NAMES[int(y_test[0])]!r}")
+    print("probabilities   " + ", ".join(f"{name} {p:.3f}" for name, p in
+                                          zip(CLASS_NAMES, probabilities)))
+    print()
+    print(report)
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

@@ -19,12 +19,20 @@ SLOW_TIMEOUT_S = 840  # below pytest's default timeout in pyproject.toml
 
 slow = pytest.mark.slow
 PROGRAMS = [
+    # core engine: tensors and TF1 graph mode
     "001a", "001b", "001c", "002a",
     pytest.param("002b", marks=slow),
     pytest.param("002c", marks=slow),
     "002h", "003a", "003b",
     pytest.param("003c", marks=slow),
     pytest.param("003d", marks=slow),
+    # Keras: models, training, losses, metrics, optimizers, callbacks, saving
+    pytest.param("000a", marks=slow),   # full 60k, 5 epochs
+    "000b", "000c", "000d", "001d", "001e",
+    pytest.param("001f", marks=slow),   # Dense(1000) x 2
+    "001h",
+    pytest.param("002d", marks=slow),   # full 60k, 5 epochs
+    "004b", "004d", "004f", "004g", "004h", "004i", "004k",
 ]
 
 

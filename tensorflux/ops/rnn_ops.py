@@ -79,7 +79,7 @@ def _lstm_shape(inputs, attrs):
     units = _units(inputs[3])
     outputs, states = _sequence_shapes(inputs[0], units)
     gates = TensorShape(_dims(inputs[0].shape, 3))
-    return [outputs, states, states, gates]
+    return [outputs, states, states, gates, outputs]
 
 
 def _lstm_grad_shape(inputs, attrs):
@@ -89,7 +89,7 @@ def _lstm_grad_shape(inputs, attrs):
 
 
 register_op("LSTMSequence", _small_gemm_threads(rk.lstm_sequence, _step_macs), _lstm_shape,
-            _same_dtype(4), num_outputs=4)
+            _same_dtype(5), num_outputs=5)
 register_op("LSTMSequenceGrad",
             _small_gemm_threads(rk.lstm_sequence_grad,
                                 lambda a: a[3].shape[-2] * a[0].shape[0] * a[0].shape[1]),
@@ -97,13 +97,14 @@ register_op("LSTMSequenceGrad",
 
 
 @register_gradient("LSTMSequence")
-def _lstm_sequence_grad(op, d_outputs, d_hs, d_cs, d_gates):
+def _lstm_sequence_grad(op, d_outputs, d_hs, d_cs, d_gates, d_activated_cs):
     """Backpropagation through time: the LSTMSequenceGrad op (see kernels/recurrent.py)."""
-    projected, h0, c0, recurrent_kernel = op.inputs[:4]
+    recurrent_kernel = op.inputs[3]
     mask = list(op.inputs[4:])
-    outputs, hs, cs, gates = op.outputs
+    outputs, hs, cs, gates, activated_cs = op.outputs
     d_projected, d_h0, d_c0, d_kernel = apply(
-        "LSTMSequenceGrad", [recurrent_kernel, hs, cs, gates, d_outputs, d_hs, d_cs] + mask,
+        "LSTMSequenceGrad",
+        [recurrent_kernel, hs, cs, gates, activated_cs, d_outputs, d_hs, d_cs] + mask,
         dict(op.attrs))
     return [d_projected, d_h0, d_c0, d_kernel] + [None] * len(mask)
 
@@ -126,7 +127,7 @@ def lstm_sequence(projected, h0, c0, recurrent_kernel, mask=None, activation="ta
     """
     inputs = [to_tensor(projected), to_tensor(h0), to_tensor(c0),
               to_tensor(recurrent_kernel)] + _mask_input(mask)
-    outputs, hs, cs, _ = apply("LSTMSequence", inputs,
+    outputs, hs, cs, _, _ = apply("LSTMSequence", inputs,
                                _attrs(activation, recurrent_activation,
                                       zero_output=bool(zero_output_for_mask)), name)
     return outputs, hs, cs

@@ -26,6 +26,14 @@ def search_dirs():
     return [os.path.join(_idx.keras_cache_dir(), "fashion-mnist")] + list(SYSTEM_DIRS)
 
 
+def find_data_dir():
+    """The first searched folder that holds all four files, or None."""
+    for directory in search_dirs():
+        if not _idx.missing_files(directory, FILES.values()):
+            return directory
+    return None
+
+
 def load_data():
     """Load Fashion-MNIST from local files.
 
