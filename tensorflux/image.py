@@ -25,7 +25,7 @@ from tensorflux.framework.tensor_shape import TensorShape
 from tensorflux.io._ops import (decode_image, decode_jpeg, decode_png, decode_bmp,  # noqa
                                 decode_gif, decode_webp, encode_jpeg, encode_png, is_jpeg,
                                 extract_jpeg_shape, decode_and_crop_jpeg)
-from tensorflux.ops import array_ops, math_ops, random_ops
+from tensorflux.ops import array_ops, extra_array_ops, math_ops, random_ops
 from tensorflux.ops._helpers import apply, to_tensor
 
 __all__ = ["ResizeMethod", "convert_image_dtype", "resize", "resize_images", "resize_bilinear",
@@ -176,12 +176,23 @@ def _as_batch(array):
                                       f"dimensions, got shape {array.shape}.")
 
 
+def _float_type(dtype):
+    # float64 images stay float64 (TensorFlow returns float32; kept for exact gradients)
+    return np.float64 if dtype == np.float64 else np.float32
+
+
 def _apply_axes(batch, height_weights, width_weights):
+    height_weights = height_weights.astype(batch.dtype, copy=False)
+    width_weights = width_weights.astype(batch.dtype, copy=False)
     n, h, w, c = batch.shape
     out_h, out_w = height_weights.shape[0], width_weights.shape[0]
     rows = np.matmul(height_weights, batch.reshape(n, h, w * c))       # (n, out_h, w*c)
     cols = np.matmul(width_weights, rows.reshape(n * out_h, w, c))      # (n*out_h, out_w, c)
     return cols.reshape(n, out_h, out_w, c)
+
+
+_IDENTITY_AT_SAME_SIZE = frozenset(("nearest", "bilinear", "bicubic", "area", "lanczos3",
+                                    "lanczos5"))
 
 
 def _resize_kernel(xp, images, size, method, antialias, mode):
@@ -191,25 +202,30 @@ def _resize_kernel(xp, images, size, method, antialias, mode):
         raise errors.InvalidArgumentError(None, None, f"resize: the target size must be "
                                           f"positive, got [{out_h}, {out_w}].")
     _, h, w, _ = batch.shape
+    if (h, w) == (out_h, out_w) and method in _IDENTITY_AT_SAME_SIZE:
+        # every method here samples exactly at the input pixels then: a copy (as float32)
+        result = batch.astype(_float_type(batch.dtype)) if method != "nearest" \
+            else batch.copy()
+        return result[0] if squeeze else result
     if method == "nearest":
         result = batch[:, _nearest_index(h, out_h, mode)][:, :, _nearest_index(w, out_w, mode)]
     else:
         if h == 0 or w == 0:
             raise errors.InvalidArgumentError(None, None, "resize: the input image is empty.")
-        source = batch if batch.dtype == np.float32 else batch.astype(np.float32)
+        source = batch.astype(_float_type(batch.dtype), copy=False)
         result = _apply_axes(source, _weights(h, out_h, method, antialias, mode),
                              _weights(w, out_w, method, antialias, mode))
     return result[0] if squeeze else result
 
 
 def _resize_grad_kernel(xp, grad, images, method, antialias, mode):
-    grad_batch, squeeze = _as_batch(np.asarray(grad, dtype=np.float32))
+    grad = np.asarray(grad)
+    grad_batch, squeeze = _as_batch(grad.astype(_float_type(grad.dtype), copy=False))
     image_batch, _ = _as_batch(np.asarray(images))
     _, h, w, _ = image_batch.shape
     _, out_h, out_w, _ = grad_batch.shape
     result = _apply_axes(grad_batch, _weights(h, out_h, method, antialias, mode).T,
                          _weights(w, out_w, method, antialias, mode).T)
-    result = result.astype(image_batch.dtype) if image_batch.dtype.kind == "f" else result
     return result[0] if squeeze else result
 
 
@@ -226,13 +242,15 @@ def _resize_shape(inputs, attrs):
 
 
 def _resize_dtype(input_dtypes, attrs):
-    return [input_dtypes[0] if attrs["method"] == "nearest" else dtypes.float32]
+    if attrs["method"] == "nearest" or input_dtypes[0] == dtypes.float64:
+        return [input_dtypes[0]]
+    return [dtypes.float32]
 
 
 register_op("ResizeImage", _resize_kernel, _resize_shape, _resize_dtype)
 register_op("ResizeImageGrad", _resize_grad_kernel,
             lambda inputs, attrs: [inputs[1].shape],
-            lambda input_dtypes, attrs: [input_dtypes[1] if input_dtypes[1].is_floating
+            lambda input_dtypes, attrs: [dtypes.float64 if input_dtypes[0] == dtypes.float64
                                          else dtypes.float32])
 
 
@@ -294,7 +312,7 @@ def resize(images, size, method=ResizeMethod.BILINEAR, preserve_aspect_ratio=Fal
         antialias: widen the filter when downsampling (not for "nearest" and "area").
 
     Returns:
-        float32 images (the input dtype for "nearest").
+        float32 images (the input dtype for "nearest"; float64 stays float64).
     """
     images = _image_input(images)
     if method in _V1_METHODS:
@@ -427,7 +445,7 @@ def pad_to_bounding_box(image, offset_height, offset_width, target_height, targe
     paddings = [[oh, after_h], [ow, after_w], [0, 0]]
     if image.shape.rank == 4:
         paddings = [[0, 0]] + paddings
-    return array_ops.pad(image, paddings)
+    return extra_array_ops.pad(image, paddings)
 
 
 def _crop_or_pad_kernel(xp, image, target, fraction, offsets):
@@ -561,7 +579,7 @@ def _random_flip(image, seed, flip):
     else:
         shape = []
     mirror = math_ops.less(random_ops.random_uniform(shape, 0.0, 1.0, seed=seed), 0.5)
-    return array_ops.where(mirror, flip(image), image)
+    return math_ops.where(mirror, flip(image), image)
 
 
 def random_flip_left_right(image, seed=None):

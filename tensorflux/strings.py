@@ -88,6 +88,13 @@ def _split_one(text, sep, maxsplit, char_set, skip_empty):
 def _split_kernel(xp, input, sep, maxsplit, char_set, skip_empty):  # noqa: A002
     strings = np.asarray(input, dtype=object).reshape(-1)
     rows = [_split_one(_as_bytes(s), sep, maxsplit, char_set, skip_empty) for s in strings]
+    if len(rows) == 1:  # the common single string: skip the vectorized bookkeeping
+        row = rows[0]
+        values = np.empty(len(row), dtype=object)
+        values[:] = row
+        return (values, np.asarray([0, len(row)], dtype=np.int64),
+                np.asarray([[0, i] for i in range(len(row))], dtype=np.int64).reshape(-1, 2),
+                np.asarray([1, len(row)], dtype=np.int64))
     lengths = np.asarray([len(r) for r in rows], dtype=np.int64)
     row_splits = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
     values = np.empty(int(row_splits[-1]), dtype=object)

@@ -74,6 +74,27 @@ def eager_fast_path(op_def):
     return run
 
 
+def direct_kernel(op_def):
+    """The op's kernel as a function of arrays only (NumPy's own function when the kernel
+    just wraps one), for the eager fast paths of the op wrappers."""
+    direct = getattr(op_def.kernel, "direct", None)
+    if direct is not None:
+        return direct
+    kernel = op_def.kernel
+
+    def call(*arrays, **attrs):
+        return kernel(np, *arrays, **attrs)
+    return call
+
+
+def eager_error(op_def, arrays, error):
+    """The error an eager fast path raises when a kernel fails (as `apply_op` would)."""
+    if isinstance(error, errors.OpError):
+        return error
+    return _kernel_error(op_def.name, None, [Tensor._from_array(np.asarray(a))
+                                             for a in arrays], error)
+
+
 def _kernel_error(op_type, name, inputs, error):
     described = ", ".join(f"{tuple(t.shape.as_tuple() or ())} {t.dtype.name}" for t in inputs)
     label = f"{op_type} ({name})" if name else op_type

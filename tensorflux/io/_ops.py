@@ -180,6 +180,9 @@ def _to_channels(image, channels, kind):
     return array
 
 
+_PIL_FORMATS = {"jpeg": "JPEG", "png": "PNG", "gif": "GIF", "bmp": "BMP", "webp": "WEBP"}
+
+
 def _decode(data, kind, channels, dtype, expand_animations, ratio):
     Image = _pil()
     found = _sniff(data)
@@ -187,7 +190,7 @@ def _decode(data, kind, channels, dtype, expand_animations, ratio):
         raise errors.InvalidArgumentError(
             None, None, "Unknown image file format. One of JPEG, PNG, GIF, BMP required.")
     try:
-        image = Image.open(_pyio.BytesIO(data))
+        image = Image.open(_pyio.BytesIO(data), formats=[_PIL_FORMATS[found]])
         if found == "jpeg" and ratio > 1:
             image.draft(image.mode, (max(1, image.width // ratio),
                                      max(1, image.height // ratio)))

@@ -7,7 +7,8 @@ import numpy as np
 
 from tensorflux.framework import context, dtypes, errors
 from tensorflux.framework.blas import set_threads_for as set_blas_threads_for
-from tensorflux.framework.execute import eager_fast_path
+from tensorflux.framework.execute import direct_kernel, eager_error, eager_fast_path
+from tensorflux.framework.tensor import _new_tensor
 from tensorflux.framework.registry import (broadcast_shape, not_differentiable, register_gradient,
                                            register_op, same_shape)
 from tensorflux.framework.tensor import Tensor
@@ -17,6 +18,7 @@ from tensorflux.kernels import reduction as red
 from tensorflux.ops._helpers import (apply, binary_inputs, check_dtype, static_axis, to_tensor)
 
 _state = context.state
+_ndarray = np.ndarray
 
 __all__ = [
     "add", "subtract", "multiply", "divide", "truediv", "realdiv", "div", "floordiv",
@@ -39,14 +41,25 @@ __all__ = [
 
 def _unary(op_type, kernel, kinds="fciu", tf_name=None):
     op_def = register_op(op_type, kernel, same_shape)
-    run_eager = eager_fast_path(op_def)
+    direct = direct_kernel(op_def)
 
     def op(x, name=None):
+        # Fast path (eager tensor, allowed dtype, no graph, no tape): the kernel's NumPy
+        # function on the array, wrapped in a new Tensor, with no dispatch in between.
         if type(x) is Tensor:
             value = x._value
             if value is not None and value.dtype.kind in kinds and _state.eager_enabled \
                     and not _state.graph_stack and not _state.tapes:
-                return run_eager(value)
+                try:
+                    result = direct(value)
+                except Exception as error:
+                    raise eager_error(op_def, (value,), error) from error
+                if type(result) is not _ndarray:
+                    result = np.asarray(result)
+                t = _new_tensor(Tensor)
+                t._value = result
+                t.op = None
+                return t
         x = to_tensor(x)
         if x.dtype._np.kind not in kinds:
             check_dtype(x, kinds, tf_name or op_type)
@@ -57,7 +70,10 @@ def _unary(op_type, kernel, kinds="fciu", tf_name=None):
 
 
 def _np_unary(function):
-    return lambda xp, x: function(x)
+    def kernel(xp, x):
+        return function(x)
+    kernel.direct = function
+    return kernel
 
 
 negative = _unary("Neg", _np_unary(np.negative), "fciu", "negative")
@@ -326,15 +342,25 @@ def log_sigmoid(x, name=None):
 def _binary(op_type, kernel, kinds="fciu", tf_name=None, out_bool=False):
     op_def = register_op(op_type, kernel, broadcast_shape,
                          (lambda input_dtypes, attrs: [dtypes.bool]) if out_bool else None)
-    run_eager = eager_fast_path(op_def)
+    direct = direct_kernel(op_def)
 
     def op(x, y, name=None):
+        # Fast path: two eager tensors of one allowed dtype, no graph, no tape (see _unary).
         if type(x) is Tensor and type(y) is Tensor:
             xv, yv = x._value, y._value
             if xv is not None and yv is not None and xv.dtype == yv.dtype and \
                     xv.dtype.kind in kinds and _state.eager_enabled and \
                     not _state.graph_stack and not _state.tapes:
-                return run_eager(xv, yv)
+                try:
+                    result = direct(xv, yv)
+                except Exception as error:
+                    raise eager_error(op_def, (xv, yv), error) from error
+                if type(result) is not _ndarray:
+                    result = np.asarray(result)
+                t = _new_tensor(Tensor)
+                t._value = result
+                t.op = None
+                return t
         x, y = binary_inputs(x, y, op_type)
         if x.dtype._np.kind not in kinds:
             check_dtype(x, kinds, tf_name or op_type)
@@ -345,7 +371,10 @@ def _binary(op_type, kernel, kinds="fciu", tf_name=None, out_bool=False):
 
 
 def _np_binary(function):
-    return lambda xp, x, y: function(x, y)
+    def kernel(xp, x, y):
+        return function(x, y)
+    kernel.direct = function
+    return kernel
 
 
 add = _binary("AddV2", _np_binary(np.add), "fciuO", "add")
@@ -668,12 +697,12 @@ def _reduce_shape(inputs, attrs):
     return [TensorShape(dims)]
 
 
-_REDUCTION_FAST = {}
+_REDUCTION_KERNELS = {}
 
 
 def _register_reduction(op_type, kernel, dtype_fn=None):
-    _REDUCTION_FAST[op_type] = eager_fast_path(register_op(op_type, kernel, _reduce_shape,
-                                                           dtype_fn))
+    register_op(op_type, kernel, _reduce_shape, dtype_fn)
+    _REDUCTION_KERNELS[op_type] = kernel
 
 
 _register_reduction("Sum", red.reduce_sum)
@@ -699,7 +728,13 @@ def _reduction(op_type, input_tensor, axis, keepdims, name, reduction_indices=No
         if value is not None and value.dtype.kind in kinds and _state.eager_enabled and \
                 not _state.graph_stack and not _state.tapes and \
                 (axis is None or -value.ndim <= axis < max(value.ndim, 1)):
-            return _REDUCTION_FAST[op_type](value, axis=axis, keepdims=bool(keepdims))
+            result = _REDUCTION_KERNELS[op_type](np, value, axis, bool(keepdims))
+            if type(result) is not _ndarray:
+                result = np.asarray(result)
+            t = _new_tensor(Tensor)
+            t._value = result
+            t.op = None
+            return t
     x = to_tensor(input_tensor)
     if x.dtype._np.kind not in kinds:
         check_dtype(x, kinds, op_type)
@@ -1016,6 +1051,19 @@ def matmul(a, b, transpose_a=False, transpose_b=False, adjoint_a=False, adjoint_
     Raises:
         InvalidArgumentError / ValueError: the inner dimensions differ (names both shapes).
     """
+    if type(a) is Tensor and type(b) is Tensor and not (transpose_a or transpose_b or
+                                                        adjoint_a or adjoint_b):
+        # Fast path: eager operands of one dtype whose inner dimensions agree.
+        av, bv = a._value, b._value
+        if av is not None and bv is not None and av.dtype == bv.dtype and \
+                av.dtype.kind in "fciu" and av.ndim >= 2 and bv.ndim >= 2 and \
+                av.shape[-1] == bv.shape[-2] and _state.eager_enabled and \
+                not _state.graph_stack and not _state.tapes:
+            set_blas_threads_for(av.size * bv.shape[-1])
+            t = _new_tensor(Tensor)
+            t._value = np.matmul(av, bv)
+            t.op = None
+            return t
     a, b = binary_inputs(a, b, "MatMul")
     if a.dtype._np.kind not in "fciu":
         check_dtype(a, "fciu", "MatMul")

@@ -2,6 +2,7 @@
 import numpy as np
 
 from tensorflux.keras.utils.progbar import Progbar
+from tensorflux.keras.utils.image_dataset import image_dataset_from_directory  # noqa: F401
 
 
 def to_categorical(x, num_classes=None):

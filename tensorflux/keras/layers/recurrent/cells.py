@@ -155,9 +155,9 @@ class RecurrentCell(Layer):
     def _state_transform(self, state, kernel):
         return tf.matmul(state, kernel)
 
-    def _project(self, inputs, input_masks):
+    def _project(self, inputs, input_masks, with_bias=True):
         """inputs -> inputs @ kernel + input bias, (..., gates * units), for one step or for
-        all steps of a time-major sequence at once."""
+        all steps of a time-major sequence at once (the fused ops add the bias themselves)."""
         if input_masks is None:
             projected = self._input_transform(inputs, self.kernel)
         elif len(input_masks) == 1:
@@ -167,7 +167,7 @@ class RecurrentCell(Layer):
             projected = tf.concat([
                 self._input_transform(inputs * mask, self.kernel[..., k * units:(k + 1) * units])
                 for k, mask in enumerate(input_masks)], axis=-1)
-        bias = self._input_bias()
+        bias = self._input_bias() if with_bias else None
         return projected if bias is None else projected + bias
 
     def _recurrent(self, state, recurrent_masks, start=0, stop=None):
@@ -186,8 +186,14 @@ class RecurrentCell(Layer):
                                   self.recurrent_kernel[..., k * units:(k + 1) * units])
             for k in range(start, stop)], axis=-1)
 
-    def _fused_sequence(self, projected, states, mask, zero_output):
+    def _fused_activations(self):
+        """The activation names for the fused op, or None when it cannot run this cell."""
         return None
+
+    def _fused_sequence(self, projected, states, mask, zero_output, return_sequences):
+        """Runs the whole loop as one op on projected inputs without bias; returns (outputs
+        (time or 1, batch, units), final states)."""
+        raise NotImplementedError
 
     def call(self, inputs, states, training=None):
         """One step: (output, new states) from inputs (batch, input_dim) and the states."""
@@ -264,14 +270,16 @@ class SimpleRNNCell(RecurrentCell):
         output = self.activation(projected + self._recurrent(states[0], recurrent_masks))
         return output, [output]
 
-    def _fused_sequence(self, projected, states, mask, zero_output):
+    def _fused_activations(self):
         name = fused_name(self.activation)
-        if name is None:
-            return None
-        outputs, hs = rnn_ops.simple_rnn_sequence(projected, states[0], self.recurrent_kernel,
-                                                  mask=mask, activation=name,
-                                                  zero_output_for_mask=zero_output)
-        return outputs, [hs[-1]]
+        return None if name is None else (name,)
+
+    def _fused_sequence(self, projected, states, mask, zero_output, return_sequences):
+        outputs, h = rnn_ops.simple_rnn_sequence(
+            projected, states[0], self.recurrent_kernel, self.bias, mask=mask,
+            activation=self._fused_activations()[0], zero_output_for_mask=zero_output,
+            return_sequences=return_sequences)
+        return outputs, [h]
 
     def get_config(self):
         config = super().get_config()
@@ -338,16 +346,17 @@ class LSTMCell(RecurrentCell):
         h = self.recurrent_activation(o) * self.activation(c)
         return h, [h, c]
 
-    def _fused_sequence(self, projected, states, mask, zero_output):
+    def _fused_activations(self):
         names = fused_name(self.activation), fused_name(self.recurrent_activation)
-        if None in names:
-            return None
-        outputs, hs, cs = rnn_ops.lstm_sequence(projected, states[0], states[1],
-                                                self.recurrent_kernel, mask=mask,
-                                                activation=names[0],
-                                                recurrent_activation=names[1],
-                                                zero_output_for_mask=zero_output)
-        return outputs, [hs[-1], cs[-1]]
+        return None if None in names else names
+
+    def _fused_sequence(self, projected, states, mask, zero_output, return_sequences):
+        activation, recurrent_activation = self._fused_activations()
+        outputs, h, c = rnn_ops.lstm_sequence(
+            projected, states[0], states[1], self.recurrent_kernel, self.bias, mask=mask,
+            activation=activation, recurrent_activation=recurrent_activation,
+            zero_output_for_mask=zero_output, return_sequences=return_sequences)
+        return outputs, [h, c]
 
     def get_config(self):
         config = super().get_config()
@@ -450,19 +459,18 @@ class GRUCell(RecurrentCell):
         h = z * h + (1.0 - z) * candidate
         return h, [h]
 
-    def _fused_sequence(self, projected, states, mask, zero_output):
+    def _fused_activations(self):
         names = fused_name(self.activation), fused_name(self.recurrent_activation)
-        if None in names:
-            return None
-        bias = self._recurrent_bias()
-        if bias is None:
-            bias = tf.zeros([3 * self.units], dtype=projected.dtype)
-        outputs, hs = rnn_ops.gru_sequence(projected, states[0], self.recurrent_kernel, bias,
-                                           mask=mask, activation=names[0],
-                                           recurrent_activation=names[1],
-                                           reset_after=self.reset_after,
-                                           zero_output_for_mask=zero_output)
-        return outputs, [hs[-1]]
+        return None if None in names else names
+
+    def _fused_sequence(self, projected, states, mask, zero_output, return_sequences):
+        activation, recurrent_activation = self._fused_activations()
+        outputs, h = rnn_ops.gru_sequence(
+            projected, states[0], self.recurrent_kernel, self._input_bias(),
+            self._recurrent_bias(), mask=mask, activation=activation,
+            recurrent_activation=recurrent_activation, reset_after=self.reset_after,
+            zero_output_for_mask=zero_output, return_sequences=return_sequences)
+        return outputs, [h]
 
     def get_config(self):
         config = super().get_config()

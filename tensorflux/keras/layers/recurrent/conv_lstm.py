@@ -146,7 +146,7 @@ class ConvLSTMCell(LSTMCell):
     def _state_transform(self, state, kernel):
         return tf.nn.convolution(state, kernel, strides=[1] * self.rank, padding="SAME")
 
-    def _fused_sequence(self, projected, states, mask, zero_output):
+    def _fused_activations(self):
         return None
 
     def get_initial_state(self, batch_size=None, dtype=None):

@@ -293,15 +293,16 @@ class RNN(Layer):
             first = sequences[0]
             input_masks, recurrent_masks = cell.new_dropout_masks(first, nest.flatten(states)[0],
                                                                   training)
-            projected = cell._project(sequences, input_masks)
+            fuse = recurrent_masks is None and cell._fused_activations() is not None
+            projected = cell._project(sequences, input_masks, with_bias=not fuse)
             if self.go_backwards:
                 projected = tf.reverse(projected, [0])
                 mask = None if mask is None else tf.reverse(mask, [0])
-            if recurrent_masks is None:
-                fused = cell._fused_sequence(projected, states, mask, self.zero_output_for_mask)
-                if fused is not None:
-                    outputs, final = fused
-                    return outputs[-1], outputs, final
+            if fuse:
+                outputs, final = cell._fused_sequence(projected, states, mask,
+                                                      self.zero_output_for_mask,
+                                                      self.return_sequences)
+                return outputs[-1], outputs if self.return_sequences else None, final
 
             def step(x, current):
                 return cell._step(x, current, recurrent_masks)
