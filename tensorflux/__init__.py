@@ -8,6 +8,8 @@ Eager execution by default (TF2); TF1 graph mode with placeholders and Sessions;
 """
 import importlib as _importlib
 
+from tensorflux.framework.memory import tune_allocator as _tune_allocator
+
 from tensorflux.framework.dtypes import (DType, as_dtype, float16, half, float32, float64,
                                          double, int8, int16, int32, int64, uint8, uint16,
                                          uint32, uint64, bool, complex64, complex128, string,
@@ -39,6 +41,7 @@ from tensorflux.framework.backprop import gradients as _gradients, UnconnectedGr
 from tensorflux.framework.execute import convert_to_tensor
 
 __version__ = "0.1.0"
+_tune_allocator()
 newaxis = None
 Module = None  # replaced below (tf.Module lives with Keras' tracking utilities)
 

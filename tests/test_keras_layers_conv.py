@@ -356,3 +356,30 @@ def test_conv_trains_in_fit_and_channels_first_matches_channels_last():
     target = data.mean(axis=(1, 2, 3))[:, None]
     history = model.fit(data, target, epochs=5, batch_size=8, verbose=0)
     assert history.history["loss"][-1] < history.history["loss"][0]
+
+
+def test_regularizers_and_constraints_reach_losses_and_training():
+    conv = layers.Conv2D(2, 2, kernel_regularizer=keras.regularizers.L2(0.5),
+                         bias_regularizer="l1", bias_constraint="non_neg",
+                         bias_initializer=keras.initializers.Constant(0.1))
+    separable = layers.SeparableConv1D(2, 2, depthwise_regularizer="l2",
+                                       pointwise_regularizer="l2")
+    conv(np.ones((1, 3, 3, 1), "float32"))
+    separable(np.ones((1, 4, 2), "float32"))
+    assert len(conv.losses) == 2 and len(separable.losses) == 2
+    kernel = conv.kernel.numpy()
+    np.testing.assert_allclose(float(conv.losses[0]), 0.5 * np.sum(kernel ** 2), rtol=1e-6)
+    model = keras.Sequential([keras.Input((3, 3, 1)), conv, layers.Flatten()])
+    model.compile(optimizer=keras.optimizers.SGD(1.0), loss="mse")
+    model.fit(np.ones((4, 3, 3, 1), "float32"), np.full((4, 8), -5.0, "float32"), verbose=0)
+    assert np.all(conv.bias.numpy() >= 0)            # pushed negative, clipped at 0
+
+
+@pytest.mark.parametrize("module", ["conv", "pooling"])
+def test_docstring_examples_run(module):
+    import doctest
+    import importlib
+    result = doctest.testmod(importlib.import_module(f"tensorflux.keras.layers.{module}"),
+                             extraglobs={"tf": tf, "keras": keras},
+                             optionflags=doctest.ELLIPSIS)
+    assert result.attempted > 0 and result.failed == 0

@@ -422,3 +422,14 @@ def test_build_errors_name_the_layer_and_shapes():
         bn(np.ones((2, 5), "float32"))
     with pytest.raises(ValueError, match=r"permute.*expected ndim=3"):
         layers.Permute((2, 1))(np.ones((2, 3, 4, 5), "float32"))
+
+
+@pytest.mark.parametrize("module", ["reshaping", "normalization", "regularization",
+                                    "embedding"])
+def test_docstring_examples_run(module):
+    import doctest
+    import importlib
+    result = doctest.testmod(importlib.import_module(f"tensorflux.keras.layers.{module}"),
+                             extraglobs={"tf": tf, "keras": keras},
+                             optionflags=doctest.ELLIPSIS)
+    assert result.attempted > 0 and result.failed == 0

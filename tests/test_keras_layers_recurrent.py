@@ -482,3 +482,79 @@ def test_invalid_arguments():
         layers.GRU(2, unitz=3)
     with pytest.raises(ValueError, match="expected ndim=3"):
         layers.LSTM(2)(np.zeros((2, 3), "float32"))
+
+
+def test_time_major_equals_batch_major():
+    x = np.random.default_rng(12).uniform(-1, 1, size=(2, 5, 3)).astype("float32")
+    batch_major = layers.GRU(3, return_sequences=True, return_state=True)
+    time_major = layers.GRU(3, return_sequences=True, return_state=True, time_major=True)
+    expected = flat(batch_major(x))
+    time_major(np.transpose(x, (1, 0, 2)))
+    time_major.set_weights(batch_major.get_weights())
+    got = flat(time_major(np.transpose(x, (1, 0, 2))))
+    np.testing.assert_allclose(got[0], np.transpose(expected[0], (1, 0, 2)), rtol=1e-6)
+    np.testing.assert_allclose(got[1], expected[1], rtol=1e-6)
+    assert time_major.get_config()["time_major"] is True
+
+
+def test_regularizers_constraints_and_model_save_load(tmp_path):
+    model = keras.Sequential([
+        keras.Input(shape=(5, 3)),
+        layers.Bidirectional(layers.LSTM(4, return_sequences=True, kernel_regularizer="l2",
+                                         recurrent_constraint="non_neg")),
+        layers.TimeDistributed(layers.Dense(2)),
+        layers.GRU(3, reset_after=False, dropout=0.1, recurrent_regularizer="l1"),
+        layers.Dense(1),
+    ])
+    assert len(model.losses) == 3      # forward and backward kernels, GRU recurrent kernel
+    lstm_cell = model.layers[0].forward_layer.cell
+    assert lstm_cell.recurrent_kernel.constraint is not None
+    x = np.random.default_rng(13).uniform(-1, 1, size=(4, 5, 3)).astype("float32")
+    expected = model.predict(x, verbose=0)
+    path = str(tmp_path / "rnn.keras")
+    model.save(path)
+    loaded = keras.models.load_model(path)
+    np.testing.assert_allclose(loaded.predict(x, verbose=0), expected, rtol=1e-6)
+    assert [type(layer).__name__ for layer in loaded.layers] == [
+        "Bidirectional", "TimeDistributed", "GRU", "Dense"]
+
+
+# ---- the fused sequence ops directly -------------------------------------------------------
+
+_OP_MASK = np.array([[1, 1, 1], [0, 1, 1], [1, 0, 1], [1, 1, 0]], bool)   # (time 4, batch 3)
+
+
+@pytest.mark.parametrize("masked, zero_output, return_sequences",
+                         [(False, False, True), (False, False, False), (True, False, True),
+                          (True, True, True), (True, False, False), (True, True, False)])
+@pytest.mark.parametrize("kind", ["lstm", "gru", "gru_reset_before", "simple_relu",
+                                  "lstm_hard_sigmoid"])
+def test_fused_op_gradients(kind, masked, zero_output, return_sequences):
+    from tensorflux.ops import rnn_ops
+    rng = np.random.default_rng(14)
+    steps, batch, units = 4, 3, 2
+    options = dict(mask=_OP_MASK if masked else None, zero_output_for_mask=zero_output,
+                   return_sequences=return_sequences)
+    if kind.startswith("lstm"):
+        recurrent = "hard_sigmoid" if kind == "lstm_hard_sigmoid" else "sigmoid"
+        inputs = [rng.normal(size=(steps, batch, 4 * units)), rng.normal(size=(batch, units)),
+                  rng.normal(size=(batch, units)), rng.normal(size=(units, 4 * units)),
+                  rng.normal(size=(4 * units,))]
+
+        def f(*args):
+            return list(rnn_ops.lstm_sequence(*args, recurrent_activation=recurrent,
+                                              **options))
+    elif kind.startswith("gru"):
+        inputs = [rng.normal(size=(steps, batch, 3 * units)), rng.normal(size=(batch, units)),
+                  rng.normal(size=(units, 3 * units)), rng.normal(size=(3 * units,)),
+                  rng.normal(size=(3 * units,))]
+
+        def f(*args):
+            return list(rnn_ops.gru_sequence(*args, reset_after=kind == "gru", **options))
+    else:
+        inputs = [rng.normal(size=(steps, batch, units)), rng.normal(size=(batch, units)),
+                  rng.normal(size=(units, units)), rng.normal(size=(units,))]
+
+        def f(*args):
+            return list(rnn_ops.simple_rnn_sequence(*args, activation="relu", **options))
+    check_gradients(f, inputs)

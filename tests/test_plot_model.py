@@ -175,3 +175,12 @@ def test_missing_pydot_or_graphviz_raises_import_error_with_install_help(monkeyp
     with pytest.raises(ImportError, match=r"graphviz.*`dot` program"):
         keras.utils.plot_model(model, str(tmp_path / "m.png"))
     assert os.listdir(tmp_path) == []
+
+
+def test_docstring_example_runs(tmp_path, monkeypatch):
+    import doctest
+    monkeypatch.chdir(tmp_path)
+    result = doctest.testmod(plotting, extraglobs={"keras": keras},
+                             optionflags=doctest.ELLIPSIS)
+    assert result.attempted > 0 and result.failed == 0
+    assert png_size(tmp_path / "model.png")[1] > 0

@@ -90,6 +90,7 @@ class StructuredFunction:
     def _trace(self):
         from tensorflux.ops import array_ops
         graph = FuncGraph(f"{self.name}_fn")
+        graph.elementwise_equality = True  # TF2: `x == y` is tf.equal inside these functions
         specs = structure.flatten(self.input_spec)
         if any(not isinstance(s, TensorSpec) for s in specs):
             raise TypeError("elements holding datasets are passed eagerly")

@@ -514,18 +514,30 @@ class GeneratorDataset(DatasetV2):
             if single:
                 flat = [value]
             else:
-                if isinstance(value, list):
-                    value = tuple(value)
-                try:
-                    flat = nest.flatten(value)
-                    nest.assert_same_structure(spec, value)
-                except (ValueError, TypeError):
-                    flat = None
+                flat = _flatten_up_to(spec, value)
                 if flat is None or len(flat) != len(flat_specs):
                     raise TypeError(f"`generator` yielded an element that did not match the "
                                     f"expected structure. The expected structure was "
                                     f"{spec!r}, but the yielded element was {value!r}.")
             yield structure.check_matches(flat, flat_specs, "generator")
+
+
+def _flatten_up_to(spec, value):
+    """The leaves of a generated element following the spec's structure (inner lists are
+    values), or None when the element does not have that structure."""
+    if isinstance(spec, dict):
+        if not isinstance(value, dict) or set(value) != set(spec):
+            return None
+        parts = [_flatten_up_to(spec[k], value[k]) for k in sorted(spec)]
+    elif isinstance(spec, tuple):
+        if not isinstance(value, (tuple, list)) or len(value) != len(spec):
+            return None
+        parts = [_flatten_up_to(s, v) for s, v in zip(spec, value)]
+    else:
+        return [value]
+    if any(p is None for p in parts):
+        return None
+    return [leaf for part in parts for leaf in part]
 
 
 def _lists_to_tuples(value):
@@ -1404,9 +1416,10 @@ class InterleaveDataset(FlatMapDataset):
                         ended = True
                         break
                 if ended:
-                    # the next input element takes the finished slot (round-robin order)
+                    # the next input element takes the finished slot; it is visited on the
+                    # next round (TF's order)
                     replacement = None
-                    while not exhausted and replacement is None:
+                    if not exhausted:
                         try:
                             replacement = self._dataset_for(next(inputs))._iter_flat()
                         except StopIteration:
@@ -1415,7 +1428,6 @@ class InterleaveDataset(FlatMapDataset):
                         active.pop(position)
                         continue
                     active[position] = replacement
-                    continue
                 position += 1
 
 

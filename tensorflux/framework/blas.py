@@ -21,7 +21,7 @@ __all__ = ["set_threads_for", "SMALL_GEMM_MACS"]
 # Products below this many multiply-adds run single-threaded. A 32-sample batch through a
 # 784x128 layer is 3.2M; a 1000x1000 layer on 32 samples is 32M; a whole 10,000-image
 # evaluation batch through it is 10G.
-SMALL_GEMM_MACS = 64_000_000
+SMALL_GEMM_MACS = 256_000_000
 
 
 class _OpenBLAS:

@@ -217,7 +217,8 @@ def _python_to_array(value, dtype):
             return array.astype(np.int64)
         return array.astype(np.int32)
     if kind in "SU":
-        return _string_array(array)
+        # from the Python values: a fixed-width 'S' array drops trailing NUL bytes
+        return _string_array(value)
     if kind == "O":
         raise TypeError(f"Cannot convert {value!r} to a tensor: the nested lists are ragged or "
                         "hold objects. Use equal-length lists of numbers.")

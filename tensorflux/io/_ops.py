@@ -113,9 +113,10 @@ def write_file(filename, contents, name=None):
     from tensorflux.framework.execute import apply_op
     inputs = [to_tensor(filename, dtype_hint=dtypes.string),
               to_tensor(contents, dtype_hint=dtypes.string)]
-    apply_op(get_op("WriteFile"), inputs, {}, name)
-    if context.executing_eagerly():
+    if context.executing_eagerly() and all(t._value is not None for t in inputs):
+        _write_file_kernel(np, *[t._value for t in inputs])
         return None
+    apply_op(get_op("WriteFile"), inputs, {}, name)
     return context.get_default_graph()._operations[-1]
 
 
@@ -253,6 +254,7 @@ def _decode_op(kind, contents, channels=0, dtype=dtypes.uint8, expand_animations
         raise ValueError(f"decode_{kind}: dtype must be uint8, uint16 or a float type, got "
                          f"{dtype.name}.")
     out_dtype = dtype.name if dtype in (dtypes.uint8, dtypes.uint16) else "uint8"
+    _pil()  # fail early, with the install hint, when Pillow is missing
     image = apply("DecodeImage", [contents],
                   {"kind": kind, "channels": channels, "dtype": out_dtype,
                    "expand_animations": bool(expand_animations), "ratio": int(ratio)}, name)
@@ -332,6 +334,7 @@ def is_jpeg(contents, name=None):
 
 
 def extract_jpeg_shape(contents, output_type=dtypes.int32, name=None):
+    _pil()
     return apply("ExtractJpegShape", [to_tensor(contents, dtype_hint=dtypes.string)],
                  {"output_type": dtypes.as_dtype(output_type).as_numpy_dtype}, name)
 
@@ -396,6 +399,7 @@ def encode_jpeg(image, format="", quality=95, progressive=False, optimize_size=F
                 chroma_downsampling=True, density_unit="in", x_density=300, y_density=300,
                 xmp_metadata="", name=None):
     """JPEG-encodes a uint8 [height, width, 1 or 3] image; returns a scalar string."""
+    _pil()
     return apply("EncodeJpeg", [to_tensor(image)],
                  {"format": format, "quality": int(quality), "progressive": progressive,
                   "optimize_size": optimize_size, "chroma_downsampling": chroma_downsampling,
@@ -404,6 +408,7 @@ def encode_jpeg(image, format="", quality=95, progressive=False, optimize_size=F
 
 def encode_png(image, compression=-1, name=None):
     """PNG-encodes a uint8 (or uint16 grayscale) [height, width, channels] image."""
+    _pil()
     return apply("EncodePng", [to_tensor(image)], {"compression": int(compression)}, name)
 
 

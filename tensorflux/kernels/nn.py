@@ -14,6 +14,7 @@ import math
 import numpy as np
 
 from tensorflux.framework import errors
+from tensorflux.framework.blas import set_threads_for
 
 _as_strided = np.lib.stride_tricks.as_strided
 
@@ -180,6 +181,12 @@ def _images_per_chunk(batch, row_bytes):
     return max(1, min(batch, PATCH_BUFFER_BYTES // max(row_bytes, 1)))
 
 
+def _matmul(xp, a, b, out=None):
+    """a @ b on as many BLAS threads as the product's size warrants (framework/blas.py)."""
+    set_threads_for(a.shape[0] * a.shape[1] * b.shape[1])
+    return xp.matmul(a, b, out=out)
+
+
 # ---- convolution ----------------------------------------------------------------------------
 
 def _correlate(xp, x, filters, strides, dilations, pads):
@@ -209,7 +216,7 @@ def _correlate(xp, x, filters, strides, dilations, pads):
         # 1x1 kernels: the (strided) input itself is the patch matrix.
         picked = x[(slice(None),) + tuple(slice(0, (o - 1) * st + 1, st) for o, st in
                                           zip(out_spatial, strides))]
-        xp.matmul(picked.reshape(batch * rows, channels), weights, out=flat_out)
+        _matmul(xp, picked.reshape(batch * rows, channels), weights, out=flat_out)
         return out
     windows = _windows(x, kernel, strides, dilations, out_spatial)
     chunk = _images_per_chunk(batch, rows * depth * x.itemsize)
@@ -218,7 +225,7 @@ def _correlate(xp, x, filters, strides, dilations, pads):
         stop = min(batch, start + chunk)
         buffer = patches[:stop - start]
         buffer[...] = windows[start:stop]
-        xp.matmul(buffer.reshape(-1, depth), weights, out=flat_out[start * rows:stop * rows])
+        _matmul(xp, buffer.reshape(-1, depth), weights, out=flat_out[start * rows:stop * rows])
     return out
 
 
@@ -278,7 +285,7 @@ def conv_backprop_filter(xp, x, grad, filter_shape, strides, padding, dilations)
     chunk = _images_per_chunk(batch, rows * depth * x.itemsize)
     if chunk >= batch:
         patches = windows.reshape(batch * rows, depth)
-        return (patches.T @ grad_rows).reshape(filter_shape)
+        return _matmul(xp, patches.T, grad_rows).reshape(filter_shape)
     patches = xp.empty((chunk,) + windows.shape[1:], dtype=x.dtype)
     dw = xp.zeros((depth, out_channels), dtype=dtype)
     partial = xp.empty((depth, out_channels), dtype=dtype)
@@ -286,7 +293,7 @@ def conv_backprop_filter(xp, x, grad, filter_shape, strides, padding, dilations)
         stop = min(batch, start + chunk)
         buffer = patches[:stop - start]
         buffer[...] = windows[start:stop]
-        xp.matmul(buffer.reshape(-1, depth).T, grad_rows[start * rows:stop * rows], out=partial)
+        _matmul(xp, buffer.reshape(-1, depth).T, grad_rows[start * rows:stop * rows], out=partial)
         dw += partial
     return dw.reshape(filter_shape)
 
@@ -377,7 +384,7 @@ def _col2im(xp, input_shape, filters, grad, strides, dilations, pads):
     ndim = len(kernel)
     for start in range(0, batch, chunk):
         stop = min(batch, start + chunk)
-        columns = (weights @ grad_rows[start * rows:stop * rows].T).reshape(
+        columns = _matmul(xp, weights, grad_rows[start * rows:stop * rows].T).reshape(
             tuple(kernel) + (channels, stop - start) + tuple(out_spatial))
         for tap in np.ndindex(*kernel):
             index = (slice(None), slice(start, stop)) + _tap_slices(

@@ -4,8 +4,8 @@ Why primitives: written with one op per operation, a step of an LSTM is ~15 ops 
 ~30 backward, and an RNN repeats them for every time step; the per-op cost (dispatch, one
 temporary per op) then dominates the arithmetic, which for typical sizes is one small GEMM per
 step. These kernels run the whole loop at once. Their inputs arrive already projected
-(`x @ kernel + bias` for every step in one GEMM, done with ordinary ops), so only the
-recurrence lives here.
+(`x @ kernel` for every step in one GEMM, done with ordinary ops), so only the recurrence
+lives here.
 
 Layout is time-major: `projected` is (time, batch, gates * units), the input bias is added
 inside (saving a pass over the largest array). `mask`, when given, is a (time, batch) bool
@@ -198,14 +198,23 @@ def lstm_sequence(xp, projected, h0, c0, recurrent_kernel, bias, *mask, activati
     outputs = _Outputs(xp, steps, batch, units, dtype, return_sequences, zero_output)
     gates = xp.empty((steps, batch, width), dtype)
     activated_cs = xp.empty((steps, batch, units), dtype)
+    standard = activation == "tanh" and recurrent_activation == "sigmoid"
     for t in range(steps):
         z = gates[t]
         xp.matmul(hs[t], recurrent_kernel, out=z)
         z += projected[t]
         z += bias
-        rec(xp, z[:, :2 * units])
-        act(xp, z[:, 2 * units:3 * units])
-        rec(xp, z[:, 3 * units:])
+        if standard:
+            # tanh(x) = 2 sigmoid(2x) - 1: one exp over all four gates
+            z[:, 2 * units:3 * units] *= 2.0
+            _sigmoid(xp, z)
+            candidate = z[:, 2 * units:3 * units]
+            candidate *= 2.0
+            candidate -= 1.0
+        else:
+            rec(xp, z[:, :2 * units])
+            act(xp, z[:, 2 * units:3 * units])
+            rec(xp, z[:, 3 * units:])
         i, f = z[:, :units], z[:, units:2 * units]
         g, o = z[:, 2 * units:3 * units], z[:, 3 * units:]
         activated_c = activated_cs[t]
@@ -214,8 +223,12 @@ def lstm_sequence(xp, projected, h0, c0, recurrent_kernel, bias, *mask, activati
         keep = _keep(mask, t)
         cs[t + 1] = activated_c if keep is None else xp.where(keep, activated_c, cs[t])
         act(xp, activated_c)
-        h = o * activated_c
-        hs[t + 1] = h if keep is None else xp.where(keep, h, hs[t])
+        if keep is None:
+            h = hs[t + 1]
+            xp.multiply(o, activated_c, out=h)
+        else:
+            h = o * activated_c
+            hs[t + 1] = xp.where(keep, h, hs[t])
         outputs.put(t, keep, h)
     return outputs.result(), hs[steps].copy(), cs[steps].copy(), hs, cs, gates, activated_cs
 

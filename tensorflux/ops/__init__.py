@@ -42,8 +42,10 @@ def _install_operators(cls):
 
     def __eq__(self, other):
         # Eager (TF2): elementwise where the operands broadcast, False otherwise. Symbolic
-        # tensors compare by identity, as in TF1 graphs (so `t in list` works there).
-        if other is None or _is_symbolic(self) or _is_symbolic(other):
+        # tensors compare by identity, as in TF1 graphs (so `t in list` works there), except
+        # in graphs that ask for TF2's elementwise `==` (tf.data functions).
+        if other is None or (_is_symbolic(self) or _is_symbolic(other)) and \
+                not _elementwise_equality():
             return self is other
         try:
             return m.equal(self, other)
@@ -51,7 +53,8 @@ def _install_operators(cls):
             return False
 
     def __ne__(self, other):
-        if other is None or _is_symbolic(self) or _is_symbolic(other):
+        if other is None or (_is_symbolic(self) or _is_symbolic(other)) and \
+                not _elementwise_equality():
             return self is not other
         try:
             return m.not_equal(self, other)
@@ -60,6 +63,11 @@ def _install_operators(cls):
     cls.__eq__ = __eq__
     cls.__ne__ = __ne__
     cls.__hash__ = lambda self: id(self)
+
+
+def _elementwise_equality():
+    from tensorflux.framework import context
+    return getattr(context.get_default_graph(), "elementwise_equality", False)
 
 
 def _is_symbolic(x):

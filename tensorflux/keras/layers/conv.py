@@ -446,8 +446,8 @@ class _DepthwiseBase(_ConvBase):
                  depthwise_regularizer, bias_regularizer, activity_regularizer,
                  depthwise_constraint, bias_constraint, **kwargs):
         _positive_int(depth_multiplier, "depth_multiplier")
-        # Strides and dilations together are fine here: Keras decomposes them (dilated
-        # convolution at stride 1, then subsampling), which equals the strided result.
+        # Strides and dilations together are allowed here (Keras emulates them on TF, whose
+        # kernel refuses them; the tensorflux kernel computes them directly).
         super().__init__(rank, kernel_size, strides, padding, data_format, dilation_rate,
                          activation, use_bias, bias_initializer, bias_regularizer,
                          bias_constraint, activity_regularizer, check_stride_dilation=False,
@@ -476,34 +476,11 @@ class _DepthwiseBase(_ConvBase):
         data_format = tf_data_format(self.data_format, 2)
         full_strides = [1] + list(strides) + [1] if self.data_format == "channels_last" else \
             [1, 1] + list(strides)
-        if max(strides) > 1 and max(dilations) > 1:
-            outputs = self._strided_dilated(inputs, kernel, strides, dilations, data_format)
-        else:
-            outputs = tf.nn.depthwise_conv2d(inputs, kernel, full_strides,
-                                             self.padding.upper(), data_format=data_format,
-                                             dilations=list(dilations))
+        outputs = tf.nn.depthwise_conv2d(inputs, kernel, full_strides, self.padding.upper(),
+                                         data_format=data_format, dilations=list(dilations))
         if self.rank == 1:
             outputs = tf.squeeze(outputs, [1 if self.data_format == "channels_last" else 2])
         return outputs
-
-    def _strided_dilated(self, inputs, kernel, strides, dilations, data_format):
-        """A dilated depthwise convolution at stride 1, subsampled: explicit 'same' padding
-        (TensorFlow's split, the odd cell after) keeps the strided grid's alignment."""
-        if self.padding == "same":
-            pads = []
-            sizes = spatial_shape(inputs.shape, self.data_format, 2)
-            for size, k, s, d in zip(sizes, kernel.shape.as_list()[:2], strides, dilations):
-                effective = (k - 1) * d + 1
-                total = max((-(-size // s) - 1) * s + effective - size, 0)
-                pads.append([total // 2, total - total // 2])
-            pads = [[0, 0]] + pads + [[0, 0]] if self.data_format == "channels_last" else \
-                [[0, 0], [0, 0]] + pads
-            inputs = tf.pad(inputs, pads)
-        outputs = tf.nn.depthwise_conv2d(inputs, kernel, [1, 1, 1, 1], "VALID",
-                                         data_format=data_format, dilations=list(dilations))
-        if self.data_format == "channels_last":
-            return outputs[:, ::strides[0], ::strides[1], :]
-        return outputs[:, :, ::strides[0], ::strides[1]]
 
     def get_config(self):
         config = super().get_config()

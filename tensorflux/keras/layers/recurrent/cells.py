@@ -140,7 +140,8 @@ class RecurrentCell(Layer):
         count = self._mask_count()
         input_masks = dropout_masks(inputs, self.dropout, count, self.seed) \
             if 0 < self.dropout < 1 else None
-        recurrent_masks = dropout_masks(state, self.recurrent_dropout, count, self.seed) \
+        seed = None if self.seed is None else self.seed + count
+        recurrent_masks = dropout_masks(state, self.recurrent_dropout, count, seed) \
             if 0 < self.recurrent_dropout < 1 else None
         return input_masks, recurrent_masks
 

@@ -12,7 +12,7 @@ Masking follows Keras: a masked step leaves every state unchanged and outputs th
 output (zeros with `zero_output_for_mask`, which Bidirectional sets for returned sequences).
 """
 import tensorflux as tf
-from tensorflux.framework import context, nest
+from tensorflux.framework import nest
 from tensorflux.framework.tensor_shape import TensorShape
 from tensorflux.framework.variables import Variable
 from tensorflux.keras.layers.base_layer import Layer
@@ -66,10 +66,8 @@ def time_loop(step, inputs, states, mask=None, zero_output=False, return_sequenc
     Returns (last output, outputs (time, batch, ...) or None, final states).
     """
     steps = inputs.shape[0]
-    if steps is None and not context.executing_eagerly():
+    if steps is None:       # only in a graph: eager tensors have concrete shapes
         return _while_time_loop(step, inputs, states, mask, zero_output, return_sequences)
-    if steps is None:
-        steps = int(inputs.numpy().shape[0])
     if steps == 0:
         raise ValueError("Cannot run a recurrent layer over a sequence of 0 time steps.")
     step_inputs = tf.unstack(inputs, num=steps, axis=0)
@@ -252,7 +250,13 @@ class RNN(Layer):
             initial_state = [initial_state]
         template = self.get_initial_state(batch) if isinstance(self.cell, StackedRNNCells) \
             else None
-        flat = [tf.convert_to_tensor(s) for s in nest.flatten(initial_state)]
+        dtype = tf.as_dtype(getattr(self.cell, "dtype", None) or self.dtype)
+        flat = []
+        for state in nest.flatten(initial_state):
+            state = tf.convert_to_tensor(state)
+            if state.dtype.is_floating and state.dtype != dtype:
+                state = tf.cast(state, dtype)
+            flat.append(state)
         if template is not None and len(nest.flatten(template)) == len(flat):
             return nest.pack_sequence_as(template, flat)
         expected = len(_state_sizes(self.cell))
@@ -290,9 +294,10 @@ class RNN(Layer):
     def _run(self, sequences, states, mask, training):
         cell = self.cell
         if isinstance(cell, RecurrentCell):
-            first = sequences[0]
-            input_masks, recurrent_masks = cell.new_dropout_masks(first, nest.flatten(states)[0],
-                                                                  training)
+            input_masks = recurrent_masks = None
+            if training:
+                input_masks, recurrent_masks = cell.new_dropout_masks(
+                    sequences[0], nest.flatten(states)[0], training)
             fuse = recurrent_masks is None and cell._fused_activations() is not None
             projected = cell._project(sequences, input_masks, with_bias=not fuse)
             if self.go_backwards:
