@@ -313,6 +313,11 @@ def resize(images, size, method=ResizeMethod.BILINEAR, preserve_aspect_ratio=Fal
 
     Returns:
         float32 images (the input dtype for "nearest"; float64 stays float64).
+
+    Example:
+        >>> image = tf.reshape(tf.range(4.0), [2, 2, 1])
+        >>> tf.image.resize(image, [4, 4])[0, :, 0].numpy()
+        array([0.  , 0.25, 0.75, 1.  ], dtype=float32)
     """
     images = _image_input(images)
     if method in _V1_METHODS:

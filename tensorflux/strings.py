@@ -219,6 +219,12 @@ def split(input, sep=None, maxsplit=-1, name=None):  # noqa: A002 - TF's argumen
 
     Returns a 1-D string tensor for a scalar input, a `StringSplitResult` (ragged) for a
     1-D input.
+
+    Example:
+        >>> tf.strings.split(["a b", "c"]).to_list()
+        [[b'a', b'b'], [b'c']]
+        >>> tf.strings.split("x/y", "/").numpy()
+        array([b'x', b'y'], dtype=object)
     """
     tensor = _string_input(input)
     rank = tensor.shape.rank

@@ -454,7 +454,6 @@ def test_keras_fit_evaluate_predict_with_datasets():
 
 def test_image_dataset_from_directory(tmp_path, capsys):
     Image = pytest.importorskip("PIL.Image")
-    rng = np.random.default_rng(1)
     for c, name in enumerate(("cat", "dog")):
         os.makedirs(tmp_path / name / "nested")
         for i in range(5):
@@ -480,3 +479,27 @@ def test_image_dataset_from_directory(tmp_path, capsys):
     with pytest.raises(ValueError, match="seed"):
         tf.keras.utils.image_dataset_from_directory(str(tmp_path), validation_split=0.2,
                                                     subset="training")
+
+
+def test_docstring_examples():
+    import doctest
+    import importlib
+    for module in ("tensorflux.data.dataset",):
+        result = doctest.testmod(importlib.import_module(module), extraglobs={"tf": tf},
+                                 optionflags=doctest.ELLIPSIS)
+        assert result.failed == 0 and result.attempted > 0, module
+
+
+def test_iterating_inside_tf_function_is_refused():
+    @tf.function
+    def total(ds):
+        result = tf.constant(0, tf.int64)
+        for x in ds:
+            result += x
+        return result
+    with pytest.raises(tf.errors.UnimplementedError, match="inside a tf.function"):
+        total(tf.data.Dataset.range(3))
+    # a dataset function that iterates another dataset runs eagerly instead
+    inner = tf.data.Dataset.range(3)
+    ds = tf.data.Dataset.range(2).map(lambda x: x + sum(int(v) for v in inner))
+    assert not ds._function.traced and values(ds) == [3, 4]

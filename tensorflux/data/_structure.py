@@ -42,12 +42,13 @@ def is_structure(value):
 def to_array(value, dtype=None):
     """One component value (Tensor, Variable, ndarray, Python value) as an ndarray."""
     if isinstance(value, Tensor):
-        if value._value is None:
+        array = value._constant_value()   # eager, or a graph constant (TF1 tf.constant)
+        if array is None:
             raise TypeError(
                 f"A symbolic tensor ({value.name!r}) cannot be a Dataset component: tf.data "
-                "in tensorflux reads values when the dataset is built. Pass NumPy arrays or "
-                "eager tensors (graph-mode placeholders are not supported here).")
-        array = value._value
+                "in tensorflux reads values when the dataset is built. Pass NumPy arrays, "
+                "constants or eager tensors (placeholders fed at run time are not supported; "
+                "use Dataset.from_generator to read changing data).")
     elif hasattr(value, "_as_tensor") and hasattr(value, "numpy"):
         array = value.numpy()
     elif isinstance(value, np.ndarray):

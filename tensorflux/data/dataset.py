@@ -16,6 +16,7 @@ import itertools
 import os
 import queue
 import threading
+import time
 import warnings
 
 import numpy as np
@@ -96,6 +97,15 @@ class DatasetV2:
     # ---- iteration --------------------------------------------------------------------
     def __iter__(self):
         from tensorflux.data.iterator import OwnedIterator
+        from tensorflux.framework import context
+        stack = context.state.graph_stack
+        if stack and getattr(stack[-1], "building_function", False):
+            # TF turns such a loop into a graph loop; here its values would be frozen into
+            # the trace as constants, so refuse rather than train on stale data
+            raise errors.UnimplementedError(
+                None, None, "Iterating a tf.data.Dataset inside a tf.function is not "
+                "supported by tensorflux. Iterate in Python and call the tf.function once per "
+                "element or batch: `for x, y in dataset: train_step(x, y)`.")
         return OwnedIterator(self)
 
     def as_numpy_iterator(self):
@@ -134,7 +144,15 @@ class DatasetV2:
     # ---- sources ------------------------------------------------------------------------
     @staticmethod
     def from_tensor_slices(tensors, name=None):
-        """One element per slice along the first axis of every component."""
+        """One element per slice along the first axis of every component.
+
+        Example:
+            >>> ds = tf.data.Dataset.from_tensor_slices(([1, 2, 3], ["a", "b", "c"]))
+            >>> [(int(x), bytes(s.numpy().item())) for x, s in ds.take(2)]
+            [(1, b'a'), (2, b'b')]
+            >>> list(tf.data.Dataset.from_tensor_slices(["a", "b"]).as_numpy_iterator())
+            [b'a', b'b']
+        """
         return TensorSliceDataset(structure.normalize(tensors))
 
     @staticmethod
@@ -214,7 +232,16 @@ class DatasetV2:
         return RebatchDataset(self, batch_size, drop_remainder)
 
     def shuffle(self, buffer_size, seed=None, reshuffle_each_iteration=None, name=None):
-        """Randomly shuffles with a buffer of `buffer_size` elements."""
+        """Randomly shuffles with a buffer of `buffer_size` elements.
+
+        With a `seed` the order is reproducible; each iteration (epoch) gets a new order
+        unless `reshuffle_each_iteration=False`.
+
+        Example:
+            >>> ds = tf.data.Dataset.range(5).shuffle(5, seed=1)
+            >>> sorted(int(x) for x in ds)
+            [0, 1, 2, 3, 4]
+        """
         return ShuffleDataset(self, buffer_size, seed, reshuffle_each_iteration)
 
     def repeat(self, count=None, name=None):
@@ -700,6 +727,11 @@ class MapDataset(_UnaryDataset):
     def _iter_flat(self):
         function = self._function
         if self._parallel is None:
+            if _background_state.active:
+                for flat in self._input._iter_flat():
+                    _cooperate()
+                    yield function(flat)
+                return
             for flat in self._input._iter_flat():
                 yield function(flat)
             return
@@ -1202,6 +1234,26 @@ class PrefetchDataset(_UnaryDataset):
 _DONE, _ITEM, _ERROR = 0, 1, 2
 
 
+class _BackgroundState(threading.local):
+    active = False        # True on a prefetch thread
+    last_yield = 0.0
+
+
+# A prefetch thread running Python (per-element maps) may take the GIL whenever the training
+# thread releases it inside a NumPy call, and keep it for a whole switch interval (5 ms) while
+# the training thread waits. Per-element loops on such a thread therefore give the GIL back
+# (`sleep(0)`) about every millisecond, which keeps the training thread's waits short.
+_background_state = _BackgroundState()
+_YIELD_EVERY = 0.001
+
+
+def _cooperate():
+    now = time.perf_counter()
+    if now - _background_state.last_yield > _YIELD_EVERY:
+        time.sleep(0)
+        _background_state.last_yield = time.perf_counter()
+
+
 def _background(make_iterator, buffer_size):
     """Runs `make_iterator()` on a daemon thread, `buffer_size` elements ahead."""
     channel = queue.Queue(maxsize=buffer_size)
@@ -1217,6 +1269,7 @@ def _background(make_iterator, buffer_size):
         return False
 
     def produce():
+        _background_state.active = True
         try:
             iterator = make_iterator()
             for item in iterator:
@@ -1312,8 +1365,10 @@ class ZipDataset(DatasetV2):
         plans = [d._index_plan() for d in self._datasets]
         if any(p is None for p in plans) or len(plans) != 2:
             return None
-        if not isinstance(self._datasets[0], RangeDataset) or \
-                not isinstance(self._datasets[1], TensorSliceDataset):
+        counter, slices = self._datasets
+        if not isinstance(counter, RangeDataset) or \
+                not isinstance(slices, TensorSliceDataset) or \
+                (counter._length() is not None and counter._length() < slices._n):
             return None
         (range_source, _), (source, make_indices) = plans
         return _ZippedSources([range_source, source]), make_indices

@@ -91,6 +91,6 @@ def decode_csv(records, record_defaults, field_delim=",", use_quote_delim=True, 
             fill = (fill.encode("utf-8") if isinstance(fill, str) else fill) \
                 if kind == "string" else np.asarray(fill).astype(kind)[()]
         outputs.append(apply("DecodeCSVColumn", [records], {
-            "column": int(column), "count": count, "kind": kind, "default": fill, "delim": field_delim,
-            "quote": bool(use_quote_delim), "na_value": na_value}, name))
+            "column": int(column), "count": count, "kind": kind, "default": fill,
+            "delim": field_delim, "quote": bool(use_quote_delim), "na_value": na_value}, name))
     return outputs

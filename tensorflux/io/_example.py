@@ -1,11 +1,12 @@
 """tf.train.Example protocol buffers and their parsing (tf.io.parse_single_example, ...).
 
-When the `tensorboard` package (with `protobuf`) is installed, its generated `example_pb2`
-classes are used, so Examples are real protobuf messages. Neither package is a dependency of
-tensorflux; without them, the small message classes below stand in. They implement the
-protobuf wire format of the four messages involved (Example, Features with its map of Feature,
-and the three value lists), so the bytes are the same either way and files interoperate with
-TensorFlow.
+When the `protobuf` package is installed, Examples are real protobuf messages: the schema
+below is declared to the protobuf runtime (in a private descriptor pool, so it cannot clash
+with TensorFlow's own registration). `protobuf` is not a dependency of tensorflux, and neither
+`protobuf` nor `tensorboard` ships the Example schema, so without protobuf the small message
+classes below stand in. They implement the protobuf wire format of the messages involved
+(Example, Features with its map of Feature, and the three value lists), so the bytes are the
+same either way and files interoperate with TensorFlow.
 
     Example   { Features features = 1; }
     Features  { map<string, Feature> feature = 1; }   (map entry: string key = 1; Feature value = 2)
@@ -281,15 +282,60 @@ class Example(_Message):
         return f"features={self.features!r}"
 
 
+def _protobuf_classes():
+    """The six message classes built by the protobuf runtime, or None without protobuf."""
+    try:
+        from google.protobuf import descriptor_pb2, descriptor_pool, message_factory
+    except ImportError:
+        return None
+    T = descriptor_pb2.FieldDescriptorProto
+    schema = descriptor_pb2.FileDescriptorProto(name="tensorflux/example.proto",
+                                                package="tensorflow", syntax="proto3")
+
+    def message(name, fields, nested=(), oneof=None):
+        proto = schema.message_type.add(name=name)
+        if oneof:
+            proto.oneof_decl.add(name=oneof)
+        for item in nested:
+            proto.nested_type.add().CopyFrom(item)
+        for number, (field_name, kind, type_name, label) in enumerate(fields, start=1):
+            field = proto.field.add(name=field_name, number=number, type=kind, label=label)
+            if type_name:
+                field.type_name = type_name
+            if oneof:
+                field.oneof_index = 0
+
+    repeated, optional = T.LABEL_REPEATED, T.LABEL_OPTIONAL
+    message("BytesList", [("value", T.TYPE_BYTES, None, repeated)])
+    message("FloatList", [("value", T.TYPE_FLOAT, None, repeated)])
+    message("Int64List", [("value", T.TYPE_INT64, None, repeated)])
+    message("Feature", [("bytes_list", T.TYPE_MESSAGE, ".tensorflow.BytesList", optional),
+                        ("float_list", T.TYPE_MESSAGE, ".tensorflow.FloatList", optional),
+                        ("int64_list", T.TYPE_MESSAGE, ".tensorflow.Int64List", optional)],
+            oneof="kind")
+    entry = descriptor_pb2.DescriptorProto(name="FeatureEntry")
+    entry.options.map_entry = True
+    entry.field.add(name="key", number=1, type=T.TYPE_STRING, label=optional)
+    entry.field.add(name="value", number=2, type=T.TYPE_MESSAGE, label=optional,
+                    type_name=".tensorflow.Feature")
+    message("Features", [("feature", T.TYPE_MESSAGE, ".tensorflow.Features.FeatureEntry",
+                          repeated)], nested=[entry])
+    message("Example", [("features", T.TYPE_MESSAGE, ".tensorflow.Features", optional)])
+    pool = descriptor_pool.DescriptorPool()
+    pool.Add(schema)
+    names = ("Example", "Features", "Feature", "BytesList", "FloatList", "Int64List")
+    descriptors = [pool.FindMessageTypeByName(f"tensorflow.{n}") for n in names]
+    if hasattr(message_factory, "GetMessageClass"):
+        return [message_factory.GetMessageClass(d) for d in descriptors]
+    factory = message_factory.MessageFactory(pool)
+    return [factory.GetPrototype(d) for d in descriptors]
+
+
 USING_PROTOBUF = False
-try:  # the real protobuf classes, when available (see the module docstring)
-    from tensorboard.compat.proto import example_pb2 as _pb2, feature_pb2 as _feature_pb2
-    Example, Features, Feature = _pb2.Example, _feature_pb2.Features, _feature_pb2.Feature
-    BytesList, FloatList, Int64List = (_feature_pb2.BytesList, _feature_pb2.FloatList,
-                                       _feature_pb2.Int64List)
+_classes = _protobuf_classes()
+if _classes is not None:
+    Example, Features, Feature, BytesList, FloatList, Int64List = _classes
     USING_PROTOBUF = True
-except ImportError:
-    pass
 
 
 # ---- decoding for the parse ops --------------------------------------------------------------

@@ -82,8 +82,12 @@ class TFRecordWriter:
         options: None, a `TFRecordOptions`, or a compression name ("GZIP", "ZLIB").
 
     Example:
+        >>> import os, tempfile
+        >>> path = os.path.join(tempfile.mkdtemp(), "data.tfrecord")
         >>> with tf.io.TFRecordWriter(path) as writer:
         ...     writer.write(b"record")
+        >>> list(tf.data.TFRecordDataset(path).as_numpy_iterator())
+        [b'record']
     """
 
     def __init__(self, path, options=None):
