@@ -92,7 +92,8 @@ _LAZY = {"keras": "tensorflux.keras", "data": "tensorflux.data", "summary": "ten
          "tpu": "tensorflux.tpu", "xla": "tensorflux.xla", "app": "tensorflux.app",
          "flags": "tensorflux.flags", "gfile": "tensorflux.gfile",
          "feature_column": "tensorflux.feature_column", "sysconfig": "tensorflux.sysconfig",
-         "ragged": "tensorflux.ragged", "version": "tensorflux.version"}
+         "ragged": "tensorflux.ragged", "version": "tensorflux.version",
+         "python_io": "tensorflux.python_io"}
 
 
 def __getattr__(name):

@@ -16,7 +16,7 @@ def values(dataset):
             return [convert(e) for e in element]
         if isinstance(element, dict):
             return {k: convert(v) for k, v in element.items()}
-        return element.numpy().tolist()
+        return np.asarray(element.numpy()).tolist()
     return [convert(e) for e in dataset]
 
 

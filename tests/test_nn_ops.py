@@ -834,6 +834,86 @@ def test_in_top_k_tf1_argument_order():
                           k=1).numpy().tolist() == [True, False]
 
 
+# ---- smaller tf.nn functions ----------------------------------------------------------------
+
+@pytest.mark.parametrize("mode", MODES)
+def test_local_response_normalization(mode):
+    x = rng.standard_normal((2, 3, 2, 7))
+    radius, bias, alpha, beta = 2, 1.5, 0.3, 0.75
+    window = np.zeros_like(x)
+    for c in range(7):
+        window[..., c] = (x[..., max(0, c - radius):c + radius + 1] ** 2).sum(-1)
+    got = evaluate(lambda t: tf.nn.lrn(t, radius, bias, alpha, beta), x, mode=mode)
+    assert_close(got, x / (bias + alpha * window) ** beta)
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_depth_to_space_and_space_to_depth(mode):
+    x = rng.standard_normal((2, 2, 3, 8))
+    expected = np.zeros((2, 4, 6, 2))
+    for h, w, i, j in itertools.product(range(2), range(3), range(2), range(2)):
+        expected[:, 2 * h + i, 2 * w + j, :] = x[:, h, w, (2 * i + j) * 2:(2 * i + j) * 2 + 2]
+    assert_close(evaluate(lambda t: tf.nn.depth_to_space(t, 2), x, mode=mode), expected)
+    assert_close(evaluate(lambda t: tf.nn.space_to_depth(t, 2), expected, mode=mode), x)
+    got = evaluate(lambda t: tf.nn.depth_to_space(t, 2, data_format="NCHW"), nchw(x), mode=mode)
+    assert_close(nhwc(got), expected)
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_moment_helpers_and_small_losses(mode):
+    x = rng.standard_normal((3, 4))
+    count, m_ss, v_ss = evaluate(lambda t: tf.nn.sufficient_statistics(t, [0], shift=0.5)[:3],
+                                 x, mode=mode)
+    assert count == 3 and np.allclose(m_ss, (x - 0.5).sum(0))
+    assert_close(v_ss, ((x - 0.5) ** 2).sum(0))
+    mean, variance = evaluate(lambda t: tf.nn.normalize_moments(
+        *tf.nn.sufficient_statistics(t, [0], shift=0.5)), x, mode=mode)
+    assert_close(mean, x.mean(0))
+    assert_close(variance, x.var(0))
+    weights = np.array([[1.0], [2.0], [0.5]])
+    mean, variance = evaluate(lambda t, f: tf.nn.weighted_moments(t, [0], f), x, weights,
+                              mode=mode)
+    expected_mean = (weights * x).sum(0) / weights.sum()
+    assert_close(mean, expected_mean)
+    assert_close(variance, (weights * (x - expected_mean) ** 2).sum(0) / weights.sum())
+    assert_close(evaluate(tf.nn.zero_fraction, np.array([0.0, 1.0, 0.0, 2.0]), mode=mode), 0.5)
+    targets = np.array([0.0, 0.5, 1.0, 2.0, 5.0])
+    log_input = np.array([0.1, 0.2, 0.3, 0.4, 0.5])
+    full = np.exp(log_input) - log_input * targets + np.where(
+        targets > 1, targets * np.log(np.maximum(targets, 1)) - targets +
+        0.5 * np.log(2 * np.pi * np.maximum(targets, 1)), 0)
+    assert_close(evaluate(lambda z, c: tf.nn.log_poisson_loss(z, c, compute_full_loss=True),
+                          targets, log_input, mode=mode), full)
+    assert_close(evaluate(lambda v: tf.nn.compute_average_loss(v, sample_weight=[1.0, 0.0,
+                                                                                 2.0]),
+                          np.array([1.0, 2.0, 3.0]), mode=mode), 7.0 / 3)
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_tf1_conv_backprop_functions_pool_and_conv_transpose(mode):
+    x = rng.standard_normal((2, 5, 5, 3))
+    w = rng.standard_normal((3, 3, 3, 4))
+    dy = rng.standard_normal((2, 3, 3, 4))
+    # d <conv(x, w), dy> / dx and / dw, by linearity from the references
+    dx = ref_conv_transpose(dy, w, list(x.shape), (2, 2), (1, 1), "SAME")
+    got = evaluate(lambda f, g: tf.compat.v1.nn.conv2d_backprop_input(
+        [2, 5, 5, 3], f, g, [1, 2, 2, 1], "SAME"), w, dy, mode=mode)
+    assert_close(got, dx)
+    dw = np.zeros_like(w)
+    for k in np.ndindex(*w.shape):
+        e = np.zeros_like(w)
+        e[k] = 1
+        dw[k] = (ref_conv(x, e, (2, 2), (1, 1), "SAME") * dy).sum()
+    got = evaluate(lambda v, g: tf.compat.v1.nn.conv2d_backprop_filter(
+        v, [3, 3, 3, 4], g, [1, 2, 2, 1], "SAME"), x, dy, mode=mode)
+    assert_close(got, dw)
+    got = evaluate(lambda v: tf.nn.pool(v, [3, 3], "AVG", strides=[2, 2], padding="SAME"), x,
+                   mode=mode)
+    assert_close(got, ref_pool(x, (3, 3), (2, 2), "SAME", "avg"))
+    got = evaluate(lambda g, f: tf.nn.conv_transpose(g, f, [2, 5, 5, 3], 2), dy, w, mode=mode)
+    assert_close(got, dx)
+
+
 # ---- gradients: finite differences (float64), eager and graph -------------------------------
 
 def _x(*shape, low=0.2, high=2.0):
@@ -977,6 +1057,10 @@ GRADIENT_CASES = {
         [_x(1, 3, 2, 2)], {"AvgPoolGrad"}),
     "embedding_lookup": (lambda t: tf.nn.embedding_lookup(t, [[2, 0], [2, 1]]), [_x(3, 2)],
                          set()),
+    "lrn": (lambda x: tf.nn.lrn(x, 1, 1.0, 0.5, 0.75), [_x(1, 2, 2, 4)], set()),
+    "depth_to_space": (lambda x: tf.nn.depth_to_space(x, 2), [_x(1, 1, 2, 8)], set()),
+    "log_poisson_loss": (lambda z, c: tf.nn.log_poisson_loss(z, c, compute_full_loss=True),
+                         [rng.uniform(0.1, 3, 5), _x(5)], set()),
 }
 
 NN_PRIMITIVES = {

@@ -292,8 +292,26 @@ logging = _Logging()
 
 
 def string_split(source, sep=None, skip_empty=True, delimiter=None):
-    import tensorflux
-    return tensorflux.strings.split(source, sep=sep if sep is not None else delimiter)
+    """TF1 tf.string_split: a SparseTensor of tokens (empty tokens skipped by default)."""
+    from tensorflux import strings
+    return strings.string_split_v1(source, sep=sep, skip_empty=skip_empty,
+                                   delimiter=delimiter)
+
+
+def regex_replace(input, pattern, rewrite, replace_global=True, name=None):  # noqa: A002
+    from tensorflux import strings
+    return strings.regex_replace(input, pattern, rewrite, replace_global, name)
+
+
+def string_join(inputs, separator="", name=None):
+    from tensorflux import strings
+    return strings.join(inputs, separator, name)
+
+
+def substr(input, pos, len, name=None, unit="BYTE"):  # noqa: A002
+    from tensorflux import strings
+    return strings.substr(input, pos, len, unit=unit, name=name)
+
 
 
 def read_file(filename, name=None):

@@ -129,7 +129,9 @@ class Tensor:
                 "run. Evaluate it with `sess.run(tensor)` (or `tensor.eval()` inside a "
                 "`with tf.Session():` block), or use eager execution.")
         value = self._value
-        return value.copy() if isinstance(value, np.ndarray) else np.asarray(value)
+        if value.ndim == 0:
+            return value[()]  # as TF: a NumPy scalar (bytes for a string scalar)
+        return value.copy()
 
     def eval(self, feed_dict=None, session=None):
         from tensorflux.framework.session import _session_for

@@ -21,7 +21,7 @@ _as_strided = np.lib.stride_tricks.as_strided
 # Upper bound on one im2col patch buffer. Larger batches are processed in chunks of images,
 # which bounds memory (an evaluation pass over thousands of images) and keeps the buffer warm
 # in cache between the copy and the GEMM.
-PATCH_BUFFER_BYTES = 16 << 20
+PATCH_BUFFER_BYTES = 32 << 20
 
 
 # ---- softmax family and losses --------------------------------------------------------------
@@ -381,7 +381,6 @@ def _col2im(xp, input_shape, filters, grad, strides, dilations, pads):
     weights = filters.reshape(depth, out_channels)
     grad_rows = grad.reshape(batch * rows, out_channels)
     chunk = _images_per_chunk(batch, rows * depth * grad.itemsize)
-    ndim = len(kernel)
     for start in range(0, batch, chunk):
         stop = min(batch, start + chunk)
         columns = _matmul(xp, weights, grad_rows[start * rows:stop * rows].T).reshape(

@@ -1179,7 +1179,10 @@ def tensordot(a, b, axes, name=None):
     else:
         out_shape = array_ops.concat([math_ops.cast(to_tensor(s), dtypes.int32)
                                       for s in (sizes_free_a, sizes_free_b)], 0)
-    return array_ops.reshape(product, out_shape, name=name)
+    result = array_ops.reshape(product, out_shape, name=name)
+    # as TF: the static shape keeps the free dimensions of a, then b, known or not
+    result.set_shape([a.shape[i] for i in free_a] + [b.shape[j] for j in free_b])
+    return result
 
 
 # ---- norms --------------------------------------------------------------------------------

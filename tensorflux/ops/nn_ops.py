@@ -29,7 +29,11 @@ __all__ = [
     "sigmoid_cross_entropy_with_logits", "weighted_cross_entropy_with_logits", "l2_loss",
     "moments", "batch_normalization", "fused_batch_norm", "embedding_lookup", "l2_normalize",
     "log_sigmoid", "crelu", "depthwise_conv2d", "depthwise_conv2d_native", "separable_conv2d",
-    "in_top_k", "xw_plus_b", "relu_layer", "atrous_conv2d",
+    "in_top_k", "xw_plus_b", "relu_layer", "atrous_conv2d", "conv_transpose",
+    "conv2d_backprop_input", "conv2d_backprop_filter", "pool", "max_pool_v2", "avg_pool_v2",
+    "local_response_normalization", "lrn", "zero_fraction", "normalize_moments",
+    "sufficient_statistics", "weighted_moments", "compute_average_loss",
+    "scale_regularization_loss", "log_poisson_loss", "depth_to_space", "space_to_depth",
 ]
 
 sigmoid = math_ops.sigmoid
@@ -459,8 +463,9 @@ def moments(x, axes, shift=None, keepdims=False, name=None, keep_dims=None):
 
     TF1's order is (x, axes, shift, name, keep_dims): a string in the `keepdims` slot is the name.
     """
-    if isinstance(keepdims, str):
-        name, keepdims = keepdims, False
+    if isinstance(keepdims, str):  # TF1 positional name (TF names a scope with it)
+        keepdims = False
+    del name
     if keep_dims is not None:
         keepdims = keep_dims
     x = to_tensor(x)
@@ -1285,3 +1290,244 @@ def avg_pool2d(input, ksize, strides, padding, data_format="NHWC", name=None):
 
 def avg_pool3d(input, ksize, strides, padding, data_format="NDHWC", name=None):
     return _pool("AvgPool", input, ksize, strides, padding, data_format, name, 3)
+
+
+max_pool_v2 = max_pool
+avg_pool_v2 = avg_pool
+
+
+def pool(input, window_shape, pooling_type, strides=None, padding="VALID", data_format=None,
+         dilations=None, name=None, dilation_rate=None):
+    """N-d max or average pooling ("MAX" / "AVG"); window dilation is not supported."""
+    dilations = dilation_rate if dilations is None else dilations
+    if dilations is not None and any(d != 1 for d in np.asarray(dilations).reshape(-1)):
+        raise errors.UnimplementedError(None, None, "tf.nn.pool with dilations > 1 is not "
+                                        "implemented by tensorflux; use dilations=1.")
+    kind = str(pooling_type).upper()
+    if kind not in ("MAX", "AVG"):
+        raise ValueError(f"pooling_type must be 'MAX' or 'AVG', got {pooling_type!r}.")
+    n = len(list(window_shape))
+    return _pool("MaxPool" if kind == "MAX" else "AvgPool", input, window_shape,
+                 1 if strides is None else strides, padding, data_format, name, n)
+
+
+# ---- TF1 gradient-named convolutions and the generic transposed convolution ------------------
+
+def conv2d_backprop_input(input_sizes, filter=None, out_backprop=None, strides=None,
+                          padding=None, use_cudnn_on_gpu=True, data_format="NHWC",
+                          dilations=None, name=None, filters=None):
+    """The gradient of conv2d with respect to its input (TF1; filters are HWIO)."""
+    filters = filter if filters is None else filters
+    return conv2d_transpose(out_backprop, filters, input_sizes, strides, padding,
+                            data_format or "NHWC", dilations, name)
+
+
+def conv2d_backprop_filter(input, filter_sizes, out_backprop, strides, padding,
+                           use_cudnn_on_gpu=True, data_format="NHWC", dilations=None,
+                           name=None):
+    """The gradient of conv2d with respect to its filter (TF1)."""
+    x, dy = _float_pair(input, out_backprop, "ConvBackpropFilter")
+    channels_first = bool(data_format) and data_format.startswith("NC")
+    attrs = _conv_attrs_from(strides, padding, dilations, 2, channels_first)
+    x, _ = _to_channels_last(x, data_format)
+    dy, _ = _to_channels_last(dy, data_format)
+    sizes = math_ops.cast(to_tensor(filter_sizes), dtypes.int32)
+    return apply("ConvBackpropFilter", [x, dy, sizes], attrs, name)
+
+
+def conv_transpose(input, filters, output_shape, strides, padding="SAME", data_format=None,
+                   dilations=None, name=None):
+    """conv1d/2d/3d_transpose chosen by the length of `output_shape` (or the input's rank)."""
+    if isinstance(output_shape, (list, tuple, TensorShape)):
+        n = len(list(output_shape)) - 2
+    else:
+        shape = to_tensor(output_shape).shape
+        n = (shape[0] - 2) if shape.rank == 1 and shape[0] is not None else \
+            to_tensor(input).shape.rank - 2
+    return _conv_transpose(input, filters, output_shape, strides, padding, data_format,
+                           dilations, name, n)
+
+
+# ---- normalization helpers and small losses ---------------------------------------------------
+
+def local_response_normalization(input, depth_radius=5, bias=1.0, alpha=1.0, beta=0.5,
+                                 name=None):
+    """x / (bias + alpha * sum of x^2 over the 2 r + 1 neighbouring channels) ** beta.
+
+    `input` is 4-D, channels last; the channel window is clipped at the edges (as TF).
+    """
+    from tensorflux.ops import extra_array_ops
+    x = to_tensor(input)
+    check_dtype(x, "f", "LRN")
+    if x.shape.rank not in (None, 4):
+        raise ValueError(f"local_response_normalization needs a 4-D input, got {x.shape}.")
+    radius = int(depth_radius)
+    squared = extra_array_ops.pad(math_ops.square(x), [[0, 0], [0, 0], [0, 0],
+                                                       [radius, radius]])
+    # Shifted views of the padded squares, ending counted from the back: the channel count
+    # need not be known when the graph is built.
+    window = math_ops.add_n([squared[..., i:(i - 2 * radius) or None]
+                             for i in range(2 * radius + 1)]) if radius else squared
+    return math_ops.multiply(x, math_ops.pow(bias + alpha * window, -float(beta)), name=name)
+
+
+lrn = local_response_normalization
+
+
+def zero_fraction(value, name=None):
+    """The fraction of zeros in `value`, as a float32 scalar."""
+    value = to_tensor(value)
+    zeros = math_ops.cast(math_ops.equal(value, array_ops.zeros_like(value)), dtypes.float32)
+    return math_ops.reduce_mean(zeros, name=name)
+
+
+def sufficient_statistics(x, axes, shift=None, keepdims=False, name=None, keep_dims=None):
+    """(count, sum of x - shift, sum of (x - shift)^2, shift) over `axes`."""
+    if keep_dims is not None:
+        keepdims = keep_dims
+    x = to_tensor(x)
+    axes = static_axis(axes)
+    axis_list = [axes] if isinstance(axes, int) else list(axes)
+    dims = [x.shape[a] for a in axis_list] if x.shape.rank is not None else [None]
+    if all(d is not None for d in dims):
+        count = to_tensor(np.asarray(np.prod(dims), dtype=x.dtype.as_numpy_dtype))
+    else:
+        count = math_ops.cast(math_ops.reduce_prod(array_ops.gather(array_ops.shape(x),
+                                                                    axis_list)), x.dtype)
+    if shift is not None:
+        shift = math_ops.cast(to_tensor(shift), x.dtype)
+        centered = x - shift
+        m_ss = math_ops.reduce_sum(centered, axes, keepdims=keepdims)
+        v_ss = math_ops.reduce_sum(math_ops.square(centered), axes, keepdims=keepdims)
+    else:
+        m_ss = math_ops.reduce_sum(x, axes, keepdims=keepdims)
+        v_ss = math_ops.reduce_sum(math_ops.square(x), axes, keepdims=keepdims)
+    return count, m_ss, v_ss, shift
+
+
+def normalize_moments(counts, mean_ss, variance_ss, shift, name=None):
+    """Mean and variance from sufficient statistics."""
+    divisor = math_ops.reciprocal(to_tensor(counts))
+    shifted_mean = math_ops.multiply(mean_ss, divisor)
+    mean = shifted_mean + shift if shift is not None else shifted_mean
+    variance = math_ops.multiply(variance_ss, divisor) - math_ops.square(shifted_mean)
+    return mean, variance
+
+
+def weighted_moments(x, axes, frequency_weights, keepdims=False, name=None, keep_dims=None):
+    """Mean and variance of `x` over `axes` with each element counted `frequency_weights`
+    times (broadcast against x)."""
+    if keep_dims is not None:
+        keepdims = keep_dims
+    x = to_tensor(x)
+    weights = math_ops.cast(to_tensor(frequency_weights, dtype_hint=x.dtype), x.dtype)
+    axes = static_axis(axes)
+    weighted_sum = math_ops.reduce_sum(weights * x, axes, keepdims=True)
+    total_weight = math_ops.reduce_sum(weights + array_ops.zeros_like(x), axes, keepdims=True)
+    mean = math_ops.div_no_nan(weighted_sum, total_weight)
+    variance = math_ops.div_no_nan(math_ops.reduce_sum(
+        weights * math_ops.squared_difference(x, mean), axes, keepdims=True), total_weight)
+    if not keepdims:
+        mean = array_ops.squeeze(mean, axes)
+        variance = array_ops.squeeze(variance, axes)
+    return mean, variance
+
+
+def compute_average_loss(per_example_loss, sample_weight=None, global_batch_size=None):
+    """sum(per_example_loss * sample_weight) / global_batch_size (default: the batch size)."""
+    loss = to_tensor(per_example_loss)
+    if sample_weight is not None:
+        loss = loss * math_ops.cast(to_tensor(sample_weight, dtype_hint=loss.dtype),
+                                    loss.dtype)
+    if global_batch_size is None:
+        batch = loss.shape[0] if loss.shape.rank else None
+        global_batch_size = batch if batch is not None else math_ops.cast(
+            array_ops.shape(loss)[0], loss.dtype)
+    if not isinstance(global_batch_size, Tensor):
+        global_batch_size = float(global_batch_size)
+    return math_ops.divide(math_ops.reduce_sum(loss), global_batch_size)
+
+
+def scale_regularization_loss(regularization_loss):
+    """The summed regularization loss divided by the number of replicas (one here)."""
+    return math_ops.reduce_sum(to_tensor(regularization_loss))
+
+
+def log_poisson_loss(targets, log_input, compute_full_loss=False, name=None):
+    """exp(c) - z c for log-rate c and count z; `compute_full_loss` adds Stirling's term
+    z log z - z + log(2 pi z) / 2 for z > 1."""
+    log_input = to_tensor(log_input)
+    targets = math_ops.cast(to_tensor(targets, dtype_hint=log_input.dtype), log_input.dtype)
+    if not log_input.shape.is_compatible_with(targets.shape):
+        raise ValueError(f"log_input and targets must have the same shape ({log_input.shape} "
+                         f"vs {targets.shape}).")
+    result = math_ops.exp(log_input) - log_input * targets
+    if compute_full_loss:
+        ones = array_ops.ones_like(targets)
+        safe = math_ops.where(math_ops.greater(targets, ones), targets, ones)
+        stirling = safe * math_ops.log(safe) - safe + 0.5 * math_ops.log(
+            (2.0 * np.pi) * safe)
+        result = result + math_ops.where(math_ops.greater(targets, ones), stirling,
+                                         array_ops.zeros_like(targets))
+    return array_ops.identity(result, name=name) if name else result
+
+
+def _block_dims(x, block_size, what):
+    """block size and [height, width, channels], each a Python int or (unknown) a tensor."""
+    if x.shape.rank not in (None, 4):
+        raise ValueError(f"{what} needs a 4-D input, got shape {x.shape}.")
+    block = int(block_size)
+    if block < 2:
+        raise ValueError(f"{what}: block_size must be at least 2, got {block_size}.")
+    dims = list(x.shape.as_tuple()[1:]) if x.shape.rank is not None else [None] * 3
+    dynamic = None
+    for i, d in enumerate(dims):
+        if d is None:
+            dynamic = array_ops.shape(x) if dynamic is None else dynamic
+            dims[i] = dynamic[i + 1]
+    return block, dims
+
+
+def _shape_arg(items):
+    if all(isinstance(d, int) for d in items):
+        return items
+    return array_ops.stack([math_ops.cast(to_tensor(d), dtypes.int32) for d in items])
+
+
+def depth_to_space(input, block_size, data_format="NHWC", name=None):
+    """Moves channel blocks into b x b spatial tiles: [N, H, W, C] -> [N, H b, W b, C / b^2].
+
+    Output pixel (h b + i, w b + j) channel c comes from input channel (i b + j) C' + c.
+    """
+    x = to_tensor(input)
+    x, moved = _to_channels_last(x, data_format)
+    block, (height, width, channels) = _block_dims(x, block_size, "depth_to_space")
+    if isinstance(channels, int) and channels % (block * block):
+        raise errors.InvalidArgumentError(
+            None, None, f"depth_to_space: the channels ({channels}) must be divisible by "
+            f"block_size * block_size ({block * block}).")
+    depth = channels // (block * block)
+    y = array_ops.reshape(x, _shape_arg([-1, height, width, block, block, depth]))
+    y = array_ops.transpose(y, [0, 1, 3, 2, 4, 5])
+    y = array_ops.reshape(y, _shape_arg([-1, height * block, width * block, depth]))
+    y = _to_channels_first(y) if moved else y
+    return array_ops.identity(y, name=name) if name else y
+
+
+def space_to_depth(input, block_size, data_format="NHWC", name=None):
+    """The inverse of depth_to_space: [N, H, W, C] -> [N, H / b, W / b, C b^2]."""
+    x = to_tensor(input)
+    x, moved = _to_channels_last(x, data_format)
+    block, (height, width, channels) = _block_dims(x, block_size, "space_to_depth")
+    if isinstance(height, int) and isinstance(width, int) and (height % block or
+                                                               width % block):
+        raise errors.InvalidArgumentError(
+            None, None, f"space_to_depth: height ({height}) and width ({width}) must be "
+            f"divisible by block_size ({block}).")
+    y = array_ops.reshape(x, _shape_arg([-1, height // block, block, width // block, block,
+                                         channels]))
+    y = array_ops.transpose(y, [0, 1, 3, 2, 4, 5])
+    y = array_ops.reshape(y, _shape_arg([-1, height // block, width // block,
+                                         block * block * channels]))
+    y = _to_channels_first(y) if moved else y
+    return array_ops.identity(y, name=name) if name else y

@@ -11,6 +11,18 @@ from tensorflux.train.learning_rate_decay import (exponential_decay, natural_exp
 from tensorflux.train.saver import (Saver, latest_checkpoint, checkpoint_exists,
                                     get_checkpoint_state, CheckpointState)
 
+
+
+def __getattr__(name):
+    # tf.train.Example and friends live with the parsing code in tensorflux.io
+    if name in ("Example", "Features", "Feature", "BytesList", "FloatList", "Int64List",
+                "FeatureList", "FeatureLists", "SequenceExample"):
+        from tensorflux.io import _example
+        if hasattr(_example, name):
+            return getattr(_example, name)
+    raise AttributeError(f"tf.train.{name} is not implemented by tensorflux.")
+
+
 __all__ = ["Optimizer", "GradientDescentOptimizer", "MomentumOptimizer", "AdamOptimizer",
            "RMSPropOptimizer", "AdagradOptimizer", "AdadeltaOptimizer", "get_global_step",
            "get_or_create_global_step", "create_global_step", "global_step",

@@ -69,6 +69,11 @@ class Saver:
     def last_checkpoints(self):
         return list(self._last_checkpoints)
 
+    def recover_last_checkpoints(self, checkpoint_paths):
+        """Takes over `checkpoint_paths` (oldest first, e.g. from get_checkpoint_state) as
+        the recent checkpoints, so max_to_keep also deletes an earlier Saver's files."""
+        self._last_checkpoints = [p for p in checkpoint_paths if checkpoint_exists(p)]
+
     def save(self, sess, save_path, global_step=None, latest_filename=None,
              meta_graph_suffix="meta", write_meta_graph=True, write_state=True,
              strip_default_attrs=False, save_debug_info=False):
