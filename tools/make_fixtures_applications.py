@@ -11,7 +11,7 @@ The default command writes
   [[weight path, weight shape], ...]] in `model.layers` order;
 - `preprocess.npz`: preprocess_input of fixed images in each mode and data format;
 - `mobilenet_v2_0.35_96_c10.weights.h5.gz` + `mobilenet_v2_0.35_96_c10.npz`: the weights of a
-  small MobileNetV2 (alpha=0.35, 96x96, 10 classes) saved by Keras' `save_weights`, gzipped
+  small MobileNetV2 (alpha=0.35, 96x96, 10 classes, logits) saved by Keras' `save_weights`, gzipped
   (about 1 MB: the weights are float16 values), and its predictions on fixed images
   (`pixels`, uint8, go through mobilenet_v2.preprocess_input first).
 
@@ -19,10 +19,12 @@ The default command writes
 MobileNetV2(alpha=0.35, input_shape=(96, 96, 3)) with 1000 classes, as a Keras 3
 `.weights.h5` file and as a legacy tf.keras `.h5` file under the name of Keras' ImageNet file
 (the layout of the files Keras downloads for weights="imagenet"), plus its predictions
-(`mobilenet_v2_0.35_96.npz`).
+(`mobilenet_v2_0.35_96.npz`). If DIR also holds `tensorflux.weights.h5` and `tensorflux.npz`
+(written by the test), real Keras loads that file and checks tensorflux's predictions.
 
-Weights are Keras' seeded initialization with the batch-norm statistics, gammas, betas and
-biases replaced by seeded random values (so a weight loaded into the wrong place shows).
+Weights are Keras' seeded initialization with the gammas, betas and biases replaced by seeded
+random values and the batch-norm statistics set near those of the test images (so a weight
+loaded into the wrong place shows, and the outputs depend on the input).
 """
 import gzip
 import json
@@ -102,19 +104,46 @@ def randomize(model, seed):
         weight.assign(value.astype("float16").astype("float32"))
 
 
-def images(count, size, seed):
-    """Whole pixel values, so they are stored as uint8."""
-    return np.random.default_rng(seed).integers(0, 256, (count, size, size, 3)).astype("uint8")
+def calibrate(model, x, seed):
+    """Batch-norm moving statistics near the real statistics of `x` at each layer (random
+    ones let activations saturate, so that the output no longer depends on the input)."""
+    rng = np.random.default_rng(seed)
+    for layer in model.layers:
+        if isinstance(layer, keras.layers.BatchNormalization):
+            probe = keras.Model(model.input, layer.input)
+            values = probe.predict(x, verbose=0).reshape(-1, layer.input.shape[-1])
+            mean, variance = values.mean(axis=0), values.var(axis=0)
+            size = mean.shape
+            layer.moving_mean.assign((mean + rng.normal(0, 0.05, size) * np.sqrt(variance))
+                                     .astype("float16").astype("float32"))
+            layer.moving_variance.assign((variance * rng.uniform(0.8, 1.2, size) + 1e-3)
+                                         .astype("float16").astype("float32"))
 
 
-def small_mobilenet(classes):
+def images(size, seed):
+    """Four differently structured images (noise alone averages out to the same features):
+    noise, a dark noisy horizontal gradient, a colored vertical gradient, a checkerboard.
+    Whole pixel values, stored as uint8."""
+    rng = np.random.default_rng(seed)
+    ramp = np.linspace(0.0, 1.0, size)
+    noise = rng.uniform(0, 255, (size, size, 3))
+    horizontal = np.clip(ramp[None, :, None] * 120 + rng.normal(0, 10, (size, size, 3)), 0, 255)
+    vertical = ramp[:, None, None] * np.array([255.0, 60.0, 180.0]) + np.zeros((size, size, 3))
+    squares = ((np.arange(size)[:, None] // 12 + np.arange(size)[None, :] // 12) % 2) * 255.0
+    checker = np.repeat(squares[:, :, None], 3, axis=2)
+    return np.round(np.stack([noise, horizontal, vertical, checker])).astype("uint8")
+
+
+def small_mobilenet(classes, classifier_activation="softmax"):
     keras.backend.clear_session()
     keras.utils.set_random_seed(0)
     model = keras.applications.MobileNetV2(alpha=0.35, input_shape=(96, 96, 3), weights=None,
-                                           classes=classes)
+                                           classes=classes,
+                                           classifier_activation=classifier_activation)
     randomize(model, 1)
-    pixels = images(2, 96, 2)
+    pixels = images(96, 2)
     x = keras.applications.mobilenet_v2.preprocess_input(pixels.astype("float32"))
+    calibrate(model, x, 4)
     return model, pixels, model.predict(x, verbose=0)
 
 
@@ -150,7 +179,7 @@ def main():
             for key in CONFIGS}, "architectures": architectures}, handle,
             separators=(",", ":"))
     write_preprocess(os.path.join(OUT, "preprocess.npz"))
-    model, pixels, predictions = small_mobilenet(10)
+    model, pixels, predictions = small_mobilenet(10, classifier_activation=None)
     path = os.path.join(OUT, "mobilenet_v2_0.35_96_c10.weights.h5")
     model.save_weights(path)
     with open(path, "rb") as source, gzip.GzipFile(path + ".gz", "wb", mtime=0) as target:
@@ -173,7 +202,25 @@ def weights(directory):
         legacy_h5_format.save_weights_to_hdf5_group(handle, model)
     np.savez(os.path.join(directory, "mobilenet_v2_0.35_96.npz"), pixels=pixels,
              predictions=predictions)
-    print("OK", directory)
+    print("OK wrote", directory)
+    check(directory)
+
+
+def check(directory):
+    """The other direction: `tensorflux.weights.h5` (MobileNetV2 alpha=0.35 96x96, saved by
+    tensorflux) and `tensorflux.npz` (its pixels and predictions) load into real Keras."""
+    path = os.path.join(directory, "tensorflux.weights.h5")
+    if not os.path.exists(path):
+        return
+    expected = np.load(os.path.join(directory, "tensorflux.npz"))
+    keras.backend.clear_session()
+    model = keras.applications.MobileNetV2(alpha=0.35, input_shape=(96, 96, 3), weights=None)
+    model.load_weights(path)
+    x = keras.applications.mobilenet_v2.preprocess_input(
+        expected["pixels"].astype("float32"))
+    got = model.predict(x, verbose=0)
+    error = float(np.abs(got - expected["predictions"]).max())
+    print(("OK" if error < 1e-5 else "MISMATCH"), "tensorflux.weights.h5", error)
 
 
 if __name__ == "__main__":

@@ -2,31 +2,22 @@
 
 Everything here degrades to doing nothing when `tensorflux.summary` (or the part of it a
 function needs) is not available, so training never fails for want of TensorBoard files.
-Writers are shared per directory, like TF1's `SummaryWriterCache`, so the step counter, the
-summary saver and the final evaluation append to one event file per directory.
+During one Estimator call, the writer of a directory is shared (like TF1's
+`SummaryWriterCache`), so the step counter and the summary saver append to one event file;
+`close_all()` closes them when the call ends.
 """
 import os
 
 _writers = {}
 
 
-def _module():
+def _v1():
+    """The TF1 summary functions (graph nodes, FileWriter), or None if unavailable."""
     try:
-        import tensorflux.summary as summary
+        from tensorflux.summary import _v1 as summary_v1
     except ImportError:
         return None
-    return summary
-
-
-def _v1():
-    """The TF1 flavour of tf.summary (graph nodes, FileWriter), or None."""
-    summary = _module()
-    if summary is None:
-        return None
-    for candidate in (getattr(summary, "compat_v1", None), summary):
-        if candidate is not None and hasattr(candidate, "FileWriter"):
-            return candidate
-    return None
+    return summary_v1
 
 
 def available():
@@ -49,18 +40,30 @@ def merge_all():
 
 
 def writer(logdir, graph=None):
-    """The shared FileWriter for `logdir` (created on first use), or None."""
+    """The shared FileWriter for `logdir` (created on first use), or None. `graph` is
+    written once per directory, for TensorBoard's Graphs tab."""
+    from tensorflux.compat.v1 import logging
     summary = _v1()
     if summary is None:
         return None
     key = os.path.abspath(logdir)
-    existing = _writers.get(key)
-    if existing is not None:
-        return existing
-    created = summary.FileWriter(logdir, graph=graph) if graph is not None \
-        else summary.FileWriter(logdir)
-    _writers[key] = created
-    return created
+    entry = _writers.get(key)
+    if entry is None:
+        try:
+            entry = _writers[key] = [summary.FileWriter(logdir), False]
+        except ImportError as error:   # the event protobufs come from tensorboard
+            logging.warning("No event file written to %s: %s", logdir, error)
+            return None
+    if graph is not None and not entry[1]:
+        entry[1] = True
+        try:
+            entry[0].add_graph(graph)
+        except (ImportError, TypeError, ValueError, KeyError, AttributeError) as error:
+            # The Graphs tab is a convenience: a graph that cannot be converted must not
+            # stop training.
+            logging.warning("The graph could not be written to %s for TensorBoard: %s",
+                            logdir, error)
+    return entry[0]
 
 
 def add_summary(summary_writer, serialized, step):
@@ -78,18 +81,14 @@ def write_scalars(summary_writer, values, step):
 
 
 def _scalar_proto(values):
-    summary = _module()
-    make = getattr(summary, "_scalar_summary_proto", None) if summary is not None else None
-    if make is not None:
-        return make(values)
     try:
-        from tensorflux.compat.v1 import Summary
+        from tensorflux.summary import _proto
+        summary_pb2 = _proto.proto("summary_pb2")
     except ImportError:
-        Summary = getattr(summary, "Summary", None) if summary is not None else None
-    if Summary is None:
         return None
-    return Summary(value=[Summary.Value(tag=tag, simple_value=float(value))
-                          for tag, value in values.items()])
+    return summary_pb2.Summary(value=[summary_pb2.Summary.Value(tag=tag,
+                                                                simple_value=float(value))
+                                      for tag, value in values.items()])
 
 
 def flush(summary_writer):
@@ -99,7 +98,7 @@ def flush(summary_writer):
 
 def close_all():
     """Flushes and forgets every shared writer (their files stay complete)."""
-    for summary_writer in list(_writers.values()):
+    for summary_writer, _ in list(_writers.values()):
         flush(summary_writer)
         close = getattr(summary_writer, "close", None)
         if close is not None:

@@ -212,7 +212,7 @@ class Estimator:
             spec = self._call_model_fn(features, labels, ModeKeys.TRAIN, config)
             _summary.scalar("loss", spec.loss)
             step_value = global_step.read_value()
-            saver = _scaffold_saver(spec) or _new_saver(config)
+            scaffold = _scaffold(graph, spec, config)
             all_hooks = [NanTensorHook(spec.loss)]
             if config.log_step_count_steps:
                 all_hooks.append(LoggingTensorHook({"loss": spec.loss, "step": step_value},
@@ -227,20 +227,20 @@ class Estimator:
                                                   output_dir=self._model_dir))
             all_hooks.append(CheckpointSaverHook(
                 self._model_dir, save_secs=config.save_checkpoints_secs,
-                save_steps=config.save_checkpoints_steps, saver=saver,
+                save_steps=config.save_checkpoints_steps, saver=scaffold[2],
                 listeners=saving_listeners))
-            loss = self._run_training(graph, spec, saver, all_hooks)
+            loss = self._run_training(graph, spec, scaffold, all_hooks)
         logging.info("Loss for final step: %s.", loss)
         return self
 
-    def _run_training(self, graph, spec, saver, hooks):
+    def _run_training(self, graph, spec, scaffold, hooks):
         for hook in hooks:
             hook.begin()
         graph.finalize()
         logging.info("Graph was finalized.")
         loss = None
         with _Session(graph, self._config) as session:
-            self._initialize(session, saver, warm_start=True)
+            self._initialize(session, scaffold, warm_start=True)
             for hook in hooks:
                 hook.after_create_session(session, None)
             runner = HookedSession(session, hooks)
@@ -280,7 +280,7 @@ class Estimator:
             update_ops = [update for _, update in metric_ops.values()]
             values = {key: value for key, (value, _) in metric_ops.items()}
             values["global_step"] = global_step.read_value()
-            saver = _scaffold_saver(spec) or _new_saver(self._config)
+            scaffold = _scaffold(graph, spec, self._config)
             all_hooks = list(spec.evaluation_hooks) + hooks
             if steps is not None:
                 all_hooks.append(_StopAfterNEvalsHook(steps))
@@ -290,7 +290,7 @@ class Estimator:
             logging.info("Starting evaluation at %s",
                          time.strftime("%Y-%m-%dT%H:%M:%S", time.localtime()))
             with _Session(graph, self._config) as session:
-                self._initialize(session, saver, checkpoint_path=checkpoint_path,
+                self._initialize(session, scaffold, checkpoint_path=checkpoint_path,
                                  purpose="evaluate")
                 for hook in all_hooks:
                     hook.after_create_session(session, None)
@@ -308,7 +308,7 @@ class Estimator:
         results = {key: _python_number(value) if key == "global_step" else value
                    for key, value in results.items()}
         logging.info("Saving dict for global step %d: %s", results["global_step"],
-                     ", ".join(f"{key} = {results[key]}" for key in sorted(results)))
+                     ", ".join("%s = %s" % (key, results[key]) for key in sorted(results)))
         self._write_eval_summaries(results, name)
         return results
 
@@ -344,13 +344,13 @@ class Estimator:
             features, _ = self._get_features_and_labels(input_fn, ModeKeys.PREDICT)
             spec = self._call_model_fn(features, None, ModeKeys.PREDICT, self._config)
             predictions = _select_predictions(spec.predictions, predict_keys)
-            saver = _scaffold_saver(spec) or _new_saver(self._config)
+            scaffold = _scaffold(graph, spec, self._config)
             all_hooks = list(spec.prediction_hooks) + hooks
             for hook in all_hooks:
                 hook.begin()
             graph.finalize()
             with _Session(graph, self._config) as session:
-                self._initialize(session, saver, checkpoint_path=checkpoint_path,
+                self._initialize(session, scaffold, checkpoint_path=checkpoint_path,
                                  purpose="predict")
                 for hook in all_hooks:
                     hook.after_create_session(session, None)
@@ -453,14 +453,11 @@ class Estimator:
                              f"when called in mode {mode!r}.")
         return spec
 
-    def _initialize(self, session, saver, warm_start=False, checkpoint_path=None,
+    def _initialize(self, session, scaffold, warm_start=False, checkpoint_path=None,
                     purpose=None):
         """Initializes every variable, then loads the checkpoint (or warm-starts)."""
-        from tensorflux.framework import variables
-        graph = session.graph
-        global_init = variables.variables_initializer(
-            graph.get_collection(GraphKeys.GLOBAL_VARIABLES))
-        session.run(global_init)
+        init_op, local_init_op, saver = scaffold
+        session.run(init_op)
         if checkpoint_path is None and purpose is None:
             checkpoint_path = self.latest_checkpoint()
         if checkpoint_path is not None:
@@ -470,11 +467,20 @@ class Estimator:
             logging.info("Could not find trained model in model_dir: %s, running "
                          "initialization to %s.", self._model_dir, purpose)
         elif warm_start and self._warm_start_settings is not None:
-            _warm_start(graph, self._warm_start_settings)
+            _warm_start(session.graph, self._warm_start_settings)
         logging.info("Running local_init_op.")
-        session.run(variables.variables_initializer(
-            graph.get_collection(GraphKeys.LOCAL_VARIABLES)))
+        session.run(local_init_op)
         logging.info("Done running local_init_op.")
+
+
+def _scaffold(graph, spec, config):
+    """(init_op, local_init_op, saver), made before the graph is finalized."""
+    from tensorflux.framework import variables
+    init_op = variables.variables_initializer(graph.get_collection(GraphKeys.GLOBAL_VARIABLES))
+    local_init_op = variables.variables_initializer(
+        graph.get_collection(GraphKeys.LOCAL_VARIABLES), name="local_init")
+    saver = _scaffold_saver(spec) or _new_saver(config)
+    return init_op, local_init_op, saver
 
 
 class _Session:

@@ -177,7 +177,7 @@ class LoggingTensorHook(SessionRunHook):
         if self._formatter is not None:
             logging.info("%s", self._formatter(values))
             return
-        text = ", ".join(f"{tag} = {values[tag]}" for tag in self._tags)
+        text = ", ".join("%s = %s" % (tag, values[tag]) for tag in self._tags)
         if elapsed is not None:
             logging.info("%s (%.3f sec)", text, elapsed[0])
         else:
@@ -370,9 +370,11 @@ class SummarySaverHook(SessionRunHook):
 
     def begin(self):
         from tensorflux.estimator import _summary
+        from tensorflux.framework import context
         self._global_step = _global_step_tensor()
         if self._summary_writer is None and self._output_dir:
-            self._summary_writer = _summary.writer(self._output_dir)
+            self._summary_writer = _summary.writer(self._output_dir,
+                                                   graph=context.get_default_graph())
         if self._summary_op is None:
             self._summary_op = _summary.merge_all()
         self._next_step = None

@@ -70,8 +70,7 @@ def _as_arrays(value, what):
         if not value:
             raise ValueError(f"{what} cannot be an empty dict.")
         return collections.OrderedDict((key, np.asarray(v)) for key, v in value.items())
-    if isinstance(value, np.ndarray) or np.isscalar(value) is False and hasattr(value,
-                                                                                "__len__"):
+    if isinstance(value, (np.ndarray, list, tuple)):
         return np.asarray(value)
     raise TypeError(f"{what} must be a dict of NumPy arrays or a NumPy array; got "
                     f"{type(value).__name__}.")

@@ -9,6 +9,7 @@ condition of the trace is evaluated at each run. Every summary returns True if i
 False if not (no default writer, or the record_if condition is false).
 """
 import re
+import time
 
 import numpy as np
 
@@ -220,7 +221,6 @@ def graph(graph_data):
     if not writer_state.condition_holds(writer_state.state.condition):
         return _false()
     event_pb2 = _proto.proto("event_pb2")
-    import time
     definition = _graph_def.as_graph_def(graph_data)
     writer.write_event(event_pb2.Event(wall_time=time.time(),
                                        graph_def=definition.SerializeToString()))

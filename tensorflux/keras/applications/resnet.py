@@ -57,12 +57,12 @@ def _stage(x, filters, blocks, stride, name):
 def _resnet(blocks_per_stage, weights_name, include_top, weights, input_tensor, input_shape,
             pooling, classes, classifier_activation, name):
     imagenet_utils.check_weights_argument(weights, include_top, classes, name)
-    weights_file = _weights_file(weights_name, include_top)
-    imagenet_utils.imagenet_file_or_raise(weights, weights_file, WEIGHTS_URL + weights_file,
-                                          name)
     input_shape = imagenet_utils.obtain_input_shape(
         input_shape, default_size=224, min_size=32, data_format=backend.image_data_format(),
         require_flatten=include_top, weights=weights)
+    weights_file = _weights_file(weights_name, include_top)
+    imagenet_utils.imagenet_file_or_raise(weights, weights_file, WEIGHTS_URL + weights_file,
+                                          name)
     image = imagenet_utils.model_inputs(input_tensor, input_shape)
 
     x = layers.ZeroPadding2D(padding=((3, 3), (3, 3)), name="conv1_pad")(image)

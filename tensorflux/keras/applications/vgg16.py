@@ -22,10 +22,10 @@ def _vgg(model_key, include_top, weights, input_tensor, input_shape, pooling, cl
     weights_file = f"{model_key}_weights_tf_dim_ordering_tf_kernels" + \
         ("" if include_top else "_notop") + ".h5"
     url = _URL.format(model=model_key, file=weights_file)
-    imagenet_utils.imagenet_file_or_raise(weights, weights_file, url, name)
     input_shape = imagenet_utils.obtain_input_shape(
         input_shape, default_size=224, min_size=32, data_format=backend.image_data_format(),
         require_flatten=include_top, weights=weights)
+    imagenet_utils.imagenet_file_or_raise(weights, weights_file, url, name)
     image = imagenet_utils.model_inputs(input_tensor, input_shape)
 
     x = image

@@ -8,7 +8,9 @@ from tensorflux.keras.callbacks.lambda_callback import (LambdaCallback, RemoteMo
 from tensorflux.keras.callbacks.learning_rate import LearningRateScheduler, ReduceLROnPlateau
 from tensorflux.keras.callbacks.model_checkpoint import ModelCheckpoint
 from tensorflux.keras.callbacks.monitor import MonitorCallback
+from tensorflux.keras.callbacks.tensorboard import TensorBoard
 
 __all__ = ["Callback", "CallbackList", "History", "ProgbarLogger", "BackupAndRestore",
            "CSVLogger", "EarlyStopping", "LambdaCallback", "RemoteMonitor", "TerminateOnNaN",
-           "LearningRateScheduler", "ReduceLROnPlateau", "ModelCheckpoint", "MonitorCallback"]
+           "LearningRateScheduler", "ReduceLROnPlateau", "ModelCheckpoint", "MonitorCallback",
+           "TensorBoard"]

@@ -45,6 +45,7 @@ from tensorflux.keras.metrics.regression import (BinaryCrossentropy, Categorical
                                                  PearsonCorrelation, ConcordanceCorrelation,
                                                  pearson_correlation, concordance_correlation)
 from tensorflux.keras.metrics.f_score import F1Score, FBetaScore
+from tensorflux.keras.metrics.evaluation_metrics import ConfusionMatrix, Specificity
 from tensorflux.keras.metrics.iou import BinaryIoU, IoU, MeanIoU, OneHotIoU, OneHotMeanIoU
 
 __all__ = [
@@ -54,6 +55,7 @@ __all__ = [
     "FalseNegatives", "Precision", "Recall", "AUC", "SensitivityAtSpecificity",
     "SpecificityAtSensitivity", "PrecisionAtRecall", "RecallAtPrecision", "F1Score",
     "FBetaScore", "MeanSquaredError", "MeanAbsoluteError", "MeanAbsolutePercentageError",
+    "Specificity", "ConfusionMatrix",
     "MeanSquaredLogarithmicError", "RootMeanSquaredError", "CosineSimilarity", "LogCoshError",
     "R2Score", "PearsonCorrelation", "ConcordanceCorrelation", "pearson_correlation",
     "concordance_correlation", "BinaryCrossentropy", "CategoricalCrossentropy",
@@ -82,7 +84,7 @@ _CLASSES = [
     SparseCategoricalCrossentropy, Accuracy, BinaryAccuracy, CategoricalAccuracy,
     SparseCategoricalAccuracy, TopKCategoricalAccuracy, SparseTopKCategoricalAccuracy,
     F1Score, FBetaScore, IoU, BinaryIoU, MeanIoU, OneHotIoU, OneHotMeanIoU,
-    PearsonCorrelation, ConcordanceCorrelation,
+    PearsonCorrelation, ConcordanceCorrelation, Specificity, ConfusionMatrix,
 ]
 
 # As Keras 3: class names and their snake_case forms (both give instances), plus aliases.
