@@ -21,3 +21,6 @@ def multiply_no_nan(x, y, name=None):  # noqa: F811
 
 def __getattr__(name):
     raise AttributeError(f"tf.math.{name} is not implemented by tensorflux.")
+
+
+divide_no_nan = div_no_nan  # noqa: F405 - TF2's name of div_no_nan

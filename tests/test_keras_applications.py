@@ -366,4 +366,4 @@ def test_keras_namespace_and_drop_in_import(tmp_path):
                             capture_output=True, text=True, timeout=120, cwd=tmp_path,
                             env=dict(os.environ, PYTHONPATH=os.path.join(HERE, os.pardir)))
     assert result.returncode == 0, result.stderr[-2000:]
-    assert "OK 1692484" in result.stdout
+    assert "OK 1691208" in result.stdout

@@ -106,18 +106,23 @@ def randomize(model, seed):
 
 def calibrate(model, x, seed):
     """Batch-norm moving statistics near the real statistics of `x` at each layer (random
-    ones let activations saturate, so that the output no longer depends on the input)."""
+    ones let activations saturate, so that the output no longer depends on the input). In
+    training mode every batch normalization normalizes with the batch's own statistics, so
+    one pass gives the input statistics of each layer as if all the layers before it were
+    calibrated."""
     rng = np.random.default_rng(seed)
-    for layer in model.layers:
-        if isinstance(layer, keras.layers.BatchNormalization):
-            probe = keras.Model(model.input, layer.input)
-            values = probe.predict(x, verbose=0).reshape(-1, layer.input.shape[-1])
-            mean, variance = values.mean(axis=0), values.var(axis=0)
-            size = mean.shape
-            layer.moving_mean.assign((mean + rng.normal(0, 0.05, size) * np.sqrt(variance))
+    norms = [layer for layer in model.layers
+             if isinstance(layer, keras.layers.BatchNormalization)]
+    probe = keras.Model(model.input, [layer.input for layer in norms])
+    values = probe(x, training=True)
+    for layer, value in zip(norms, values):
+        value = np.asarray(value).reshape(-1, value.shape[-1])
+        mean, variance = value.mean(axis=0), value.var(axis=0)
+        size = mean.shape
+        layer.moving_mean.assign((mean + rng.normal(0, 0.05, size) * np.sqrt(variance))
+                                 .astype("float16").astype("float32"))
+        layer.moving_variance.assign((variance * rng.uniform(0.8, 1.2, size) + 1e-3)
                                      .astype("float16").astype("float32"))
-            layer.moving_variance.assign((variance * rng.uniform(0.8, 1.2, size) + 1e-3)
-                                         .astype("float16").astype("float32"))
 
 
 def images(size, seed):

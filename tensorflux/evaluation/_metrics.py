@@ -181,14 +181,24 @@ def _one_vs_rest(y_true, y_pred, present, labels, weights):
     labels = np.asarray(labels)
     extra = np.setdiff1d(present, labels) if labels.size else present
     every = np.concatenate([labels, extra]) if extra.size else labels
-    matrix = _counts(y_true, y_pred, every, weights).astype(np.float64)
-    count = len(labels)
+    order = np.argsort(every, kind="stable")
+    sorted_every = every[order]
+    count = len(every)
+    # indices into `every` (all present labels are in it, so every sample is found)
+    true_index = order[np.clip(np.searchsorted(sorted_every, y_true), 0, max(count - 1, 0))]
+    pred_index = order[np.clip(np.searchsorted(sorted_every, y_pred), 0, max(count - 1, 0))]
+    correct = y_true == y_pred
+    # summed per class in sample order, as scikit-learn does, so that weighted sums agree
+    # to the last bit
+    tp = np.bincount(true_index[correct], weights=None if weights is None else
+                     weights[correct], minlength=count).astype(np.float64)
+    predicted = np.bincount(pred_index, weights=weights, minlength=count).astype(np.float64)
+    true = np.bincount(true_index, weights=weights, minlength=count).astype(np.float64)
     total = float(len(y_true)) if weights is None else float(weights.sum())
-    tp = np.diag(matrix)[:count]
-    fp = matrix.sum(axis=0)[:count] - tp
-    fn = matrix.sum(axis=1)[:count] - tp
+    fp, fn = predicted - tp, true - tp
     tn = total - tp - fp - fn
-    return {"tp": tp, "fp": fp, "fn": fn, "tn": tn, "labels": labels}
+    keep = slice(0, len(labels))
+    return {"tp": tp[keep], "fp": fp[keep], "fn": fn[keep], "tn": tn[keep], "labels": labels}
 
 
 # ---- precision, recall, F-beta, specificity ----------------------------------------------------

@@ -14,7 +14,10 @@ def _figure(width, height):
     except ImportError as error:
         raise ImportError("Plots need matplotlib: pip install matplotlib (or: pip install "
                           "'tensorflux[matplotlib]')") from error
-    figure = Figure(figsize=(width, height), dpi=100)
+    try:  # constrained layout keeps colorbars and axis labels apart (matplotlib >= 3.6)
+        figure = Figure(figsize=(width, height), dpi=100, layout="constrained")
+    except TypeError:
+        figure = Figure(figsize=(width, height), dpi=100, constrained_layout=True)
     FigureCanvasAgg(figure)
     return figure
 
@@ -88,6 +91,9 @@ def plot_confusion_matrix(matrix, class_names=None, path="confusion_matrix.png",
     image = _heatmap(right, rates, names, rates_text, "Rate per true class (row-normalised)",
                      1.0, cmap)
     figure.colorbar(image, ax=right, fraction=0.046, pad=0.04)
+    total = matrix.sum()
+    if total > 0:
+        title = f"{title} (n = {total:g}, accuracy = {np.trace(matrix) / total:.3f})"
     figure.suptitle(title)
     return _save(figure, path)
 
@@ -116,6 +122,7 @@ def plot_history(history, path="history.png", metrics=None, title="Training hist
     names = [n for n in names if np.ndim(np.asarray(logs.get(n, logs.get(f"val_{n}"))[0])) == 0]
     if not names:
         raise ValueError(f"No scalar metrics to plot among {sorted(logs)}.")
+    from matplotlib.ticker import MaxNLocator
     columns = min(3, len(names))
     rows = (len(names) + columns - 1) // columns
     figure = _figure(5.0 * columns, 3.6 * rows)
@@ -131,10 +138,10 @@ def plot_history(history, path="history.png", metrics=None, title="Training hist
             axis.plot(x, values, style, label=label, markersize=4)
         axis.set_title(name)
         axis.set_xlabel("epoch")
+        axis.xaxis.set_major_locator(MaxNLocator(integer=True))
         axis.grid(True, alpha=0.3)
         axis.legend()
     for axis in axes[len(names):]:
         axis.set_visible(False)
     figure.suptitle(title)
-    figure.tight_layout()
     return _save(figure, path)

@@ -4,8 +4,11 @@ Convolution is im2col + GEMM: a strided view names every receptive field, one co
 chunk gathers them into a preallocated patch matrix, and one BLAS call multiplies it with the
 reshaped filter. The input gradient is itself a correlation of the output gradient with the
 flipped filter (split into stride x stride phases when the stride exceeds 1, so no work is
-spent on inserted zeros), so it reuses the same path. Pooling runs one vectorised operation per
-window tap over output-sized strided views, never a Python loop over positions.
+spent on inserted zeros), so it reuses the same path; for inputs with few channels (RGB, a
+generator's output) it is a GEMM plus a channels-first col2im instead. Pooling runs one
+vectorised operation per window tap over output-sized strided views (max-pool gradients use
+first-maximum masks, as TF), never a Python loop over positions. Products go through
+framework/blas.py's thread policy; everything stays in the input dtype (no float64 upcast).
 
 Kernels never write into their inputs: gradients may arrive as read-only broadcast views.
 """

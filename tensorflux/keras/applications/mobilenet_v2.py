@@ -132,7 +132,7 @@ def MobileNetV2(input_shape=None, alpha=1.0, include_top=True, weights="imagenet
     Example:
         >>> model = MobileNetV2(input_shape=(96, 96, 3), alpha=0.35, weights=None)
         >>> model.name, model.count_params()
-        ('mobilenetv2_0.35_96', 1692484)
+        ('mobilenetv2_0.35_96', 1691208)
     """
     imagenet_utils.check_weights_argument(weights, include_top, classes, "MobileNetV2")
     _check_input_tensor(input_tensor, input_shape)

@@ -139,7 +139,8 @@ def load_first(title, candidates, download, remedies=()):
             rejected = True
             searched.append((download.url, str(error)))
         except (OSError, ValueError) as error:   # URLError, timeouts, HTTP errors
-            reason = getattr(error, "reason", None) or error
+            reason = error if isinstance(error, urllib.error.HTTPError) else \
+                getattr(error, "reason", None) or error
             searched.append((download.url, f"download failed: {reason}"))
         else:
             return download.read(download.path)
