@@ -420,3 +420,27 @@ def test_train_and_evaluate(tmp_path):
         tf.estimator.TrainSpec(dataset_input_fn(), max_steps=0)
     with pytest.raises(TypeError, match="`train_spec` must have type"):
         tf.estimator.train_and_evaluate(estimator, None, eval_spec)
+
+
+def test_keras_layers_in_model_fn_keep_their_names_across_calls(tmp_path):
+    rng = np.random.default_rng(0)
+    x = rng.random((32, 4)).astype(np.float32)
+    y = (x.sum(axis=1) > 2).astype(np.int32)
+
+    def model_fn(features, labels, mode):
+        hidden = tf.keras.layers.Dense(8, activation="relu")(features)
+        logits = tf.keras.layers.Dense(2)(hidden)
+        loss = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(
+            labels=labels, logits=logits))
+        train_op = tf1.train.GradientDescentOptimizer(0.1).minimize(
+            loss, global_step=tf1.train.get_global_step())
+        return tf.estimator.EstimatorSpec(mode, loss=loss, train_op=train_op)
+
+    def input_fn():
+        return tf.data.Dataset.from_tensor_slices((x, y)).repeat().batch(8)
+    estimator = tf.estimator.Estimator(model_fn, str(tmp_path))
+    estimator.train(input_fn, steps=2)
+    estimator.train(input_fn, steps=2)      # restores dense/kernel, dense_1/kernel, ...
+    assert estimator.evaluate(input_fn, steps=1)["global_step"] == 4
+    assert {"dense/kernel", "dense/bias", "dense_1/kernel", "dense_1/bias"} <= set(
+        estimator.get_variable_names())

@@ -71,7 +71,12 @@ def weight_count(weights):
 
 
 # ---- architectures ---------------------------------------------------------------------------
-@pytest.mark.parametrize("key", list(REFERENCE["configs"]))
+# VGG with its top holds 138 M / 144 M weights: allocating them takes seconds.
+SLOW_CONFIGS = {"vgg16_top", "vgg19_top"}
+
+
+@pytest.mark.parametrize("key", [pytest.param(k, marks=pytest.mark.slow) if k in SLOW_CONFIGS
+                                 else k for k in REFERENCE["configs"]])
 def test_architecture_matches_keras(key, monkeypatch):
     # Only the structure is compared: zero kernels spare drawing VGG's 138 M random numbers.
     monkeypatch.setattr(keras.initializers.VarianceScaling, "__call__",
@@ -244,6 +249,7 @@ def test_keras_cache_locations(monkeypatch, tmp_path):
                                                           "models")
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not os.path.exists(REFERENCE_PYTHON),
                     reason="needs real TensorFlow + Keras at /tmp/reftf to write the 7 MB "
                            "weights files of MobileNetV2(alpha=0.35, 96x96, 1000 classes)")

@@ -470,8 +470,9 @@ def test_profiler_errors_and_remote_profiling():
 
 # ---- Keras TensorBoard callback ------------------------------------------------------------------
 def small_model():
-    model = tf.keras.Sequential([tf.keras.Input((4,)), tf.keras.layers.Dense(3, activation="relu"),
-                                 tf.keras.layers.Dense(2, activation="softmax")])
+    model = tf.keras.Sequential([tf.keras.Input((4,)),
+                                 tf.keras.layers.Dense(3, activation="relu", name="hidden"),
+                                 tf.keras.layers.Dense(2, activation="softmax", name="out")])
     model.compile(optimizer=tf.keras.optimizers.SGD(0.1), loss="sparse_categorical_crossentropy",
                   metrics=["accuracy"])
     return model
@@ -501,8 +502,9 @@ def test_tensorboard_callback_writes_keras_tags(tmp_path):
     assert [e.step for e in train.Tensors("batch_loss")] == [2, 4, 6, 8, 10, 12]
     assert len(train.Tensors("batch_steps_per_second")) == 12
     assert [e.step for e in validation.Tensors("evaluation_loss_vs_iterations")] == [12]
-    assert [e.step for e in train.Tensors("dense/kernel_0/histogram")] == [0, 1, 2]
-    width, height, _ = value_of(train.Tensors("dense/kernel_0/image")[0])
+    assert [e.step for e in train.Tensors("hidden/kernel_0/histogram")] == [0, 1, 2]
+    assert [e.step for e in train.Tensors("out/bias_0/histogram")] == [0, 1, 2]
+    width, height, _ = value_of(train.Tensors("hidden/kernel_0/image")[0])
     assert (int(width), int(height)) == (4, 3)                       # (4, 3) kernel, wide
     keras_config = value_of(train.Tensors("keras")[0]).item()
     assert train.SummaryMetadata("keras").plugin_data.plugin_name == "graph_keras_model"

@@ -20,10 +20,6 @@ def _v1():
     return summary_v1
 
 
-def available():
-    return _v1() is not None
-
-
 def scalar(name, tensor):
     """Adds a scalar summary node to the current graph (TF1); None when unavailable."""
     summary = _v1()

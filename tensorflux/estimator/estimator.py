@@ -18,6 +18,7 @@ import copy
 import inspect
 import os
 import re
+import sys
 import tempfile
 import time
 import zipfile
@@ -27,12 +28,13 @@ import numpy as np
 
 from tensorflux.compat.v1 import logging
 from tensorflux.estimator import _summary
-from tensorflux.estimator.hooks import (CheckpointSaverHook, HookedSession, LoggingTensorHook,
+from tensorflux.estimator.hooks import (CheckpointSaverHook, CheckpointSaverListener,
+                                        HookedSession, LoggingTensorHook,
                                         NanTensorHook, SessionRunHook, StepCounterHook,
                                         StopAtStepHook, SummarySaverHook, check_hooks)
 from tensorflux.estimator.model_fn import LOSS_METRIC_KEY, EstimatorSpec, ModeKeys
 from tensorflux.estimator.run_config import RunConfig
-from tensorflux.framework import context, errors
+from tensorflux.framework import errors
 from tensorflux.framework.graph import Graph, GraphKeys
 
 __all__ = ["Estimator", "WarmStartSettings", "VocabInfo"]
@@ -200,6 +202,10 @@ class Estimator:
         if max_steps is not None and max_steps <= 0:
             raise ValueError(f"Must specify max_steps > 0, given: {max_steps}")
         hooks = check_hooks(hooks)
+        for listener in saving_listeners or ():
+            if not isinstance(listener, CheckpointSaverListener):
+                raise TypeError(f"saving_listeners must be a list of "
+                                f"CheckpointSaverListener, given: {listener!r}")
         if max_steps is not None:
             start_step = self._checkpoint_global_step()
             if max_steps <= start_step:
@@ -239,20 +245,22 @@ class Estimator:
         graph.finalize()
         logging.info("Graph was finalized.")
         loss = None
-        with _Session(graph, self._config) as session:
-            self._initialize(session, scaffold, warm_start=True)
-            for hook in hooks:
-                hook.after_create_session(session, None)
-            runner = HookedSession(session, hooks)
-            try:
-                while not runner.stop_requested:
-                    loss = runner.run({"train": spec.train_op, "loss": spec.loss})["loss"]
-            except errors.OutOfRangeError:
-                logging.info("The input pipeline is exhausted (OutOfRangeError): training "
-                             "stops.")
-            for hook in hooks:
-                hook.end(session)
-        _summary.close_all()
+        try:
+            with _Session(graph, self._config) as session:
+                self._initialize(session, scaffold, warm_start=True)
+                for hook in hooks:
+                    hook.after_create_session(session, None)
+                runner = HookedSession(session, hooks)
+                try:
+                    while not runner.stop_requested:
+                        loss = runner.run({"train": spec.train_op, "loss": spec.loss})["loss"]
+                except errors.OutOfRangeError:
+                    logging.info("The input pipeline is exhausted (OutOfRangeError): "
+                                 "training stops.")
+                for hook in hooks:
+                    hook.end(session)
+        finally:
+            _summary.close_all()
         return loss
 
     # ---- evaluate ------------------------------------------------------------------------
@@ -380,32 +388,8 @@ class Estimator:
     experimental_export_all_saved_models = export_saved_model
 
     # ---- building blocks -----------------------------------------------------------------
-    class _GraphScope:
-        """A fresh graph as the default (graph mode), with the config's random seed."""
-
-        def __init__(self, seed):
-            self.graph = Graph()
-            self._seed = seed
-
-        def __enter__(self):
-            from tensorflux.ops import random_ops
-            state = random_ops._SeedState
-            self._saved_seed = (state.global_seed, state.op_counter, state.streams)
-            self._scope = self.graph.as_default()
-            self._scope.__enter__()
-            if self._seed is not None:
-                random_ops.set_seed(self._seed)
-            return self.graph
-
-        def __exit__(self, *exc):
-            from tensorflux.ops import random_ops
-            state = random_ops._SeedState
-            if self._seed is not None:
-                state.global_seed, state.op_counter, state.streams = self._saved_seed
-            return self._scope.__exit__(*exc)
-
     def _graph(self):
-        return Estimator._GraphScope(self._config.tf_random_seed)
+        return _FreshGraph(self._config.tf_random_seed)
 
     def _checkpoint_global_step(self):
         path = self.latest_checkpoint()
@@ -443,7 +427,8 @@ class Estimator:
         if "config" in self._model_fn_args:
             arguments["config"] = config
         logging.info("Calling model_fn.")
-        spec = self._model_fn(features=features, **arguments)
+        with _per_graph_layer_names():
+            spec = self._model_fn(features=features, **arguments)
         logging.info("Done calling model_fn.")
         if not isinstance(spec, EstimatorSpec):
             raise ValueError(f"model_fn should return an EstimatorSpec, got "
@@ -481,6 +466,60 @@ def _scaffold(graph, spec, config):
         graph.get_collection(GraphKeys.LOCAL_VARIABLES), name="local_init")
     saver = _scaffold_saver(spec) or _new_saver(config)
     return init_op, local_init_op, saver
+
+
+class _per_graph_layer_names:
+    """Keras layers made by model_fn are named as in a new program (dense, dense_1, ...).
+
+    TF's Keras counts layer names per graph, so the variables of a model_fn keep their names
+    (dense/kernel) in every graph the Estimator builds, and checkpoints match; tensorflux
+    counts them per program, so the counts are set aside while model_fn runs.
+    """
+
+    _MODULE = "tensorflux.keras.layers.base_layer"
+
+    def __enter__(self):
+        # Keras is not imported for a model_fn that does not use it.
+        base_layer = sys.modules.get(self._MODULE)
+        self._counts = {} if base_layer is None else base_layer._names.counts
+        if base_layer is not None:
+            base_layer._names.counts = {}
+
+    def __exit__(self, *exc):
+        base_layer = sys.modules.get(self._MODULE)
+        if base_layer is not None:
+            base_layer._names.counts = self._counts
+        return False
+
+
+class _FreshGraph:
+    """A new graph as the default (so graph mode), with the config's random seed.
+
+    tensorflux keeps the seed set by tf.random.set_seed globally (not per graph, as TF1
+    does), so the seed is set for the time the graph is built and the program's own seed
+    state is restored afterwards.
+    """
+
+    def __init__(self, seed):
+        self.graph = Graph()
+        self._seed = seed
+
+    def __enter__(self):
+        from tensorflux.ops import random_ops
+        state = random_ops._SeedState
+        self._saved_seed = (state.global_seed, state.op_counter, state.streams)
+        self._scope = self.graph.as_default()
+        self._scope.__enter__()
+        if self._seed is not None:
+            random_ops.set_seed(self._seed)
+        return self.graph
+
+    def __exit__(self, *exc):
+        from tensorflux.ops import random_ops
+        state = random_ops._SeedState
+        if self._seed is not None:
+            state.global_seed, state.op_counter, state.streams = self._saved_seed
+        return self._scope.__exit__(*exc)
 
 
 class _Session:

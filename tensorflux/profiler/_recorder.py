@@ -116,6 +116,7 @@ class _NoRecordTape:
 
 def _timed_kernel(op_type, kernel):
     name = f"{op_type}:{op_type}"
+    eager_stats = {"tf_op": name, "is_eager": 1}
 
     @functools.wraps(kernel)
     def timed(xp, *args, **attrs):
@@ -127,7 +128,7 @@ def _timed_kernel(op_type, kernel):
         try:
             return kernel(xp, *args, **attrs)
         finally:
-            recorder.add(name, "eager_op", start, _perf_ns(), {"tf_op": name}, depth)
+            recorder.add(name, "eager_op", start, _perf_ns(), eager_stats, depth)
     timed._tensorflux_profiled = kernel
     return timed
 

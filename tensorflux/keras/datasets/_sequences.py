@@ -3,7 +3,8 @@
 In the files, a text is a list of word ranks (1 = the most frequent word). `load_data`
 shifts them by `index_from`, marks starts with `start_char`, drops texts of `maxlen` words
 or more, and replaces the words outside [skip_top, num_words) by `oov_char` (or drops them
-when oov_char is None), exactly as Keras does.
+when oov_char is None), exactly as Keras does, including its off-by-one: with
+num_words=None, num_words becomes the largest index, so that index itself becomes oov_char.
 """
 import json
 import os
