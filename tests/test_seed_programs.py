@@ -25,7 +25,7 @@ PROGRAMS = [
     pytest.param("002c", marks=slow),
     "002h", "003a", "003b",
     pytest.param("003c", marks=slow),
-    pytest.param("003d", marks=slow),
+    pytest.param("003d", marks=slow),   # TF1 CNN, 300 steps
     # Keras: models, training, losses, metrics, optimizers, callbacks, saving
     pytest.param("000a", marks=slow),   # full 60k, 5 epochs
     "000b", "000c", "000d", "001d", "001e",
@@ -33,6 +33,19 @@ PROGRAMS = [
     "001h",
     pytest.param("002d", marks=slow),   # full 60k, 5 epochs
     "004b", "004d", "004f", "004g", "004h", "004i", "004k",
+    # layers for images and sequences, applications, plot_model
+    pytest.param("001i", marks=slow),   # MLP and CNN, 2 epochs on 6k
+    "002e",
+    pytest.param("002f", marks=slow),   # CNN, full 60k
+    "002g", "004c", "004e", "004m",
+    pytest.param("004n", marks=slow),
+    "004o",
+    pytest.param("004p", marks=slow),   # LSTM, full 60k, 2 epochs
+    # tf.data, Estimator
+    pytest.param("003e", marks=slow),   # Estimator on a generated JPEG folder
+    "004j",
+    # TensorBoard, callbacks, profiler
+    "001g", "004a", "004l",
 ]
 
 
