@@ -2,7 +2,8 @@
 
 prepare data -> create the model -> compile -> fit (progress bar, ModelCheckpoint) ->
 save weights -> reload them into a fresh model -> evaluate -> wrap it in a probability model
--> predict one image -> per-class precision / recall / F1.
+-> predict one image -> classification report (precision, recall, specificity, F1 per class),
+confusion-matrix and training-curve PNGs, TensorBoard logs.
 
     python -m tensorflux.demo [--epochs 5] [--output demo_output]
 """
@@ -13,7 +14,7 @@ import time
 import numpy as np
 
 import tensorflux as tf
-from tensorflux import keras
+from tensorflux import evaluation, keras
 from tensorflux.keras.datasets import fashion_mnist
 
 CLASS_NAMES = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
@@ -32,28 +33,6 @@ def create_model():
                   loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
                   metrics=["accuracy"])
     return model
-
-
-def per_class_report(labels, predicted, names):
-    """Precision, recall and F1 per class from the confusion matrix (rows: true class)."""
-    classes = len(names)
-    matrix = np.zeros((classes, classes), dtype=np.int64)
-    np.add.at(matrix, (labels, predicted), 1)
-    true_positive = np.diag(matrix).astype(np.float64)
-    predicted_count = matrix.sum(axis=0)
-    actual_count = matrix.sum(axis=1)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        precision = np.where(predicted_count > 0, true_positive / predicted_count, 0.0)
-        recall = np.where(actual_count > 0, true_positive / actual_count, 0.0)
-        f1 = np.where(precision + recall > 0, 2 * precision * recall / (precision + recall),
-                      0.0)
-    lines = [f"{'class':>12}  {'precision':>9}  {'recall':>6}  {'f1':>6}  {'support':>7}"]
-    for i, name in enumerate(names):
-        lines.append(f"{name:>12}  {precision[i]:9.3f}  {recall[i]:6.3f}  {f1[i]:6.3f}  "
-                     f"{actual_count[i]:7d}")
-    lines.append(f"{'macro avg':>12}  {precision.mean():9.3f}  {recall.mean():6.3f}  "
-                 f"{f1.mean():6.3f}  {actual_count.sum():7d}")
-    return "\n".join(lines), matrix
 
 
 def main(argv=None):
@@ -76,9 +55,11 @@ def main(argv=None):
     best = os.path.join(args.output, "best.weights.h5")
     checkpoint = keras.callbacks.ModelCheckpoint(best, monitor="val_accuracy",
                                                  save_best_only=True, save_weights_only=True)
+    logs = os.path.join(args.output, "logs")
+    tensorboard = keras.callbacks.TensorBoard(log_dir=logs, histogram_freq=1)
     start = time.time()
     history = model.fit(x_train, y_train, epochs=args.epochs, validation_split=0.1,
-                        callbacks=[checkpoint])
+                        callbacks=[checkpoint, tensorboard])
     seconds = time.time() - start
 
     # 5. save the weights, 6. reload them into a fresh model
@@ -98,9 +79,19 @@ def main(argv=None):
     probabilities = probability_model.predict(np.expand_dims(x_test[0], 0), verbose=0)[0]
     predicted_class = int(np.argmax(probabilities))
 
-    # 10. per-class report
+    # 10. evaluation report and pictures
     predictions = np.argmax(fresh.predict(x_test, verbose=0), axis=1)
-    report, _ = per_class_report(y_test, predictions, CLASS_NAMES)
+    report = evaluation.classification_report(y_test, predictions, target_names=CLASS_NAMES,
+                                              digits=3)
+    pictures = []
+    try:
+        matrix = evaluation.confusion_matrix(y_test, predictions)
+        pictures.append(evaluation.plot_confusion_matrix(
+            matrix, CLASS_NAMES, os.path.join(args.output, "confusion_matrix.png")))
+        pictures.append(evaluation.plot_history(history,
+                                                os.path.join(args.output, "history.png")))
+    except ImportError as error:  # matplotlib is an optional extra
+        print(f"(no plots: {error})")
 
     print()
     print(f"training        {args.epochs} epochs in {seconds:.1f} s "
@@ -114,6 +105,9 @@ def main(argv=None):
                                           zip(CLASS_NAMES, probabilities)))
     print()
     print(report)
+    for picture in pictures:
+        print(f"picture         {picture}")
+    print(f"TensorBoard     tensorboard --logdir {logs}")
 
 
 if __name__ == "__main__":

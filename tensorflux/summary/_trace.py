@@ -106,6 +106,11 @@ def trace_export(name, step=None, profiler_outdir=None):
         step = writer_state.step_value(writer_state.resolve_step(step))
         if _TraceState.graph:
             import numpy as np
+            if not _TraceState.graphs:
+                _log.warning("trace_export(%r): no tf.function was traced since trace_on(), so "
+                             "the exported graph is empty. A function traces on its first "
+                             "call for an input signature; call a new one (e.g. of a new "
+                             "model) after trace_on().", name)
             from tensorflux.summary import _v2
             metadata = _proto.plugin_metadata("graph_run_metadata_graph", content=b"1")
             payload = _run_metadata(list(_TraceState.graphs)).SerializeToString()
