@@ -362,6 +362,22 @@ def _ratio(numerator, other, name):
                           array_ops.zeros_like(numerator), name=name)
 
 
+def _true_positive_ratio(metric, other_count, labels, predictions, weights,
+                         metrics_collections, updates_collections, name):
+    """tp / (tp + other) over every batch seen, `other_count` being `false_positives`
+    (precision) or `false_negatives` (recall)."""
+    _check_graph_mode(metric)
+    graph = context.get_default_graph()
+    with graph.name_scope(name or metric):
+        tp, tp_update = true_positives(labels, predictions, weights)
+        other, other_update = other_count(labels, predictions, weights)
+        value = _ratio(tp, other, "value")
+        update_op = _ratio(tp_update, other_update, "update_op")
+    _add_to_collections(metrics_collections, value)
+    _add_to_collections(updates_collections, update_op)
+    return value, update_op
+
+
 def precision(labels, predictions, weights=None, metrics_collections=None,
               updates_collections=None, name=None):
     """true_positives / (true_positives + false_positives) over every batch seen.
@@ -372,16 +388,8 @@ def precision(labels, predictions, weights=None, metrics_collections=None,
     Returns:
         ``(precision, update_op)``.
     """
-    _check_graph_mode("precision")
-    graph = context.get_default_graph()
-    with graph.name_scope(name or "precision"):
-        tp, tp_update = true_positives(labels, predictions, weights)
-        fp, fp_update = false_positives(labels, predictions, weights)
-        value = _ratio(tp, fp, "value")
-        update_op = _ratio(tp_update, fp_update, "update_op")
-    _add_to_collections(metrics_collections, value)
-    _add_to_collections(updates_collections, update_op)
-    return value, update_op
+    return _true_positive_ratio("precision", false_positives, labels, predictions, weights,
+                                metrics_collections, updates_collections, name)
 
 
 def recall(labels, predictions, weights=None, metrics_collections=None,
@@ -391,16 +399,8 @@ def recall(labels, predictions, weights=None, metrics_collections=None,
     Returns:
         ``(recall, update_op)``: 0 until a positive label was seen.
     """
-    _check_graph_mode("recall")
-    graph = context.get_default_graph()
-    with graph.name_scope(name or "recall"):
-        tp, tp_update = true_positives(labels, predictions, weights)
-        fn, fn_update = false_negatives(labels, predictions, weights)
-        value = _ratio(tp, fn, "value")
-        update_op = _ratio(tp_update, fn_update, "update_op")
-    _add_to_collections(metrics_collections, value)
-    _add_to_collections(updates_collections, update_op)
-    return value, update_op
+    return _true_positive_ratio("recall", false_negatives, labels, predictions, weights,
+                                metrics_collections, updates_collections, name)
 
 
 # ---- counts at thresholds, AUC ---------------------------------------------------------------
@@ -474,38 +474,37 @@ false_negatives_at_thresholds = _at_thresholds("false_negatives_at_thresholds", 
 true_negatives_at_thresholds = _at_thresholds("true_negatives_at_thresholds", "tn")
 
 
-def precision_at_thresholds(labels, predictions, thresholds, weights=None,
-                            metrics_collections=None, updates_collections=None, name=None):
-    """Precision at each threshold: a Tensor of shape (len(thresholds),)."""
-    _check_graph_mode("precision_at_thresholds")
+def _true_positive_ratio_at_thresholds(metric, other, labels, predictions, thresholds, weights,
+                                      metrics_collections, updates_collections, name):
+    """tp / (tp + other) at each threshold, `other` being "fp" (precision) or "fn" (recall)."""
+    _check_graph_mode(metric)
     graph = context.get_default_graph()
-    with graph.name_scope(name or "precision_at_thresholds"):
+    with graph.name_scope(name or metric):
         values, updates = _confusion_at_thresholds(labels, predictions, thresholds, weights,
-                                                   ("tp", "fp"))
-        value = math_ops.div(values["tp"], _AUC_EPSILON + values["tp"] + values["fp"],
+                                                   ("tp", other))
+        value = math_ops.div(values["tp"], _AUC_EPSILON + values["tp"] + values[other],
                              name="value")
-        update_op = math_ops.div(updates["tp"], _AUC_EPSILON + updates["tp"] + updates["fp"],
+        update_op = math_ops.div(updates["tp"], _AUC_EPSILON + updates["tp"] + updates[other],
                                  name="update_op")
     _add_to_collections(metrics_collections, value)
     _add_to_collections(updates_collections, update_op)
     return value, update_op
+
+
+def precision_at_thresholds(labels, predictions, thresholds, weights=None,
+                            metrics_collections=None, updates_collections=None, name=None):
+    """Precision at each threshold: a Tensor of shape (len(thresholds),)."""
+    return _true_positive_ratio_at_thresholds(
+        "precision_at_thresholds", "fp", labels, predictions, thresholds, weights,
+        metrics_collections, updates_collections, name)
 
 
 def recall_at_thresholds(labels, predictions, thresholds, weights=None,
                          metrics_collections=None, updates_collections=None, name=None):
     """Recall at each threshold: a Tensor of shape (len(thresholds),)."""
-    _check_graph_mode("recall_at_thresholds")
-    graph = context.get_default_graph()
-    with graph.name_scope(name or "recall_at_thresholds"):
-        values, updates = _confusion_at_thresholds(labels, predictions, thresholds, weights,
-                                                   ("tp", "fn"))
-        value = math_ops.div(values["tp"], _AUC_EPSILON + values["tp"] + values["fn"],
-                             name="value")
-        update_op = math_ops.div(updates["tp"], _AUC_EPSILON + updates["tp"] + updates["fn"],
-                                 name="update_op")
-    _add_to_collections(metrics_collections, value)
-    _add_to_collections(updates_collections, update_op)
-    return value, update_op
+    return _true_positive_ratio_at_thresholds(
+        "recall_at_thresholds", "fn", labels, predictions, thresholds, weights,
+        metrics_collections, updates_collections, name)
 
 
 def _auc_thresholds(num_thresholds, thresholds):

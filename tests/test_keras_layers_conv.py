@@ -13,11 +13,10 @@ from tensorflux import keras
 from tensorflux.keras import layers
 from tensorflux.testing import check_gradients
 
-FIXTURES = os.path.join(os.path.dirname(__file__), "fixtures", "keras_layers")
-with open(FIXTURES + ".json") as _handle:
-    FIXTURE = json.load(_handle)
-ARRAYS = np.load(FIXTURES + ".npz", allow_pickle=False)
-CONV_POOL = ("Conv", "Pool", "Separable", "Depthwise")
+from helpers import (CONV_POOL, LAYER_FIXTURES, check_case_output, check_config,
+                     layer_function, load_layer_fixture, run_case)
+
+FIXTURE, ARRAYS = load_layer_fixture()
 CASES = [c for c in FIXTURE["cases"] if any(k in c["class_name"] for k in CONV_POOL)]
 
 
@@ -28,61 +27,11 @@ def _fresh_names():
 
 # ---- against real Keras -----------------------------------------------------------------
 
-def _comparable(value):
-    if isinstance(value, tuple):
-        return [_comparable(v) for v in value]
-    if isinstance(value, list):
-        return [_comparable(v) for v in value]
-    if isinstance(value, dict) and "class_name" in value:
-        return value["class_name"]
-    return value
-
-
-def check_config(layer, keras_config, skip=("dtype", "name", "quantization_config")):
-    ours = layer.get_config()
-    for key, value in keras_config.items():
-        if key in skip:
-            continue
-        assert key in ours, f"{type(layer).__name__}.get_config() lacks {key!r}"
-        assert _comparable(ours[key]) == _comparable(value), (key, ours[key], value)
-
-
-def run_case(case, mode="eager"):
-    """Builds the layer, loads the fixture's weights, returns (layer, output, call kwargs)."""
-    prefix = case["id"] + "/"
-    layer = getattr(layers, case["class_name"])(**case["kwargs"])
-    x = ARRAYS[prefix + "x"]
-    call_kwargs = {}
-    if prefix + "mask" in ARRAYS:
-        call_kwargs["mask"] = tf.constant(ARRAYS[prefix + "mask"])
-    layer(x, **call_kwargs)
-    weights = [ARRAYS[f"{prefix}w{i}"] for i in range(len(case["weight_names"]))]
-    layer.set_weights(weights)
-    if case.get("frozen"):
-        layer.trainable = False
-    if case.get("training") is not None:
-        call_kwargs["training"] = case["training"]
-    if mode == "eager":
-        y = layer(x, **call_kwargs)
-    else:
-        y = tf.function(lambda t: layer(t, **call_kwargs))(tf.constant(x))
-    return layer, y, call_kwargs
-
-
 def check_case(case, mode):
-    layer, y, _ = run_case(case, mode)
-    prefix = case["id"] + "/"
-    expected = ARRAYS[prefix + "y"]
-    assert tuple(y.shape) == tuple(expected.shape)
-    np.testing.assert_allclose(np.asarray(y), expected, rtol=1e-5, atol=2e-5)
-    assert [w.path.split("/")[-1] for w in layer.weights] == case["weight_names"]
-    if case.get("training"):
-        for i, value in enumerate(layer.get_weights()):
-            np.testing.assert_allclose(value, ARRAYS[f"{prefix}after{i}"], rtol=1e-5,
-                                       atol=1e-6, err_msg=f"weight {i} after the call")
+    layer, x, y = run_case(case, ARRAYS, mode)
+    expected = check_case_output(case, ARRAYS, layer, y)
     check_config(layer, case["config"])
-    assert tuple(layer.compute_output_shape(ARRAYS[prefix + "x"].shape)) == tuple(
-        expected.shape)
+    assert tuple(layer.compute_output_shape(x.shape)) == tuple(expected.shape)
     return layer, y
 
 
@@ -97,7 +46,7 @@ def test_matches_keras_in_tf_function(case):
 
 
 def test_fixture_is_small_and_covers_every_layer():
-    size = os.path.getsize(FIXTURES + ".json") + os.path.getsize(FIXTURES + ".npz")
+    size = os.path.getsize(LAYER_FIXTURES + ".json") + os.path.getsize(LAYER_FIXTURES + ".npz")
     assert size < 1_000_000
     names = {c["class_name"] for c in CASES}
     for name in ("Conv1D", "Conv2D", "Conv3D", "Conv1DTranspose", "Conv2DTranspose",
@@ -136,21 +85,6 @@ def test_small_cnn_fit_matches_keras():
 
 
 # ---- gradients ---------------------------------------------------------------------------
-
-def layer_function(layer, attributes, **call_kwargs):
-    """f(x, *weights) = layer.call(x) with the named weight attributes replaced by the
-    arguments, for check_gradients."""
-    def f(x, *weights):
-        saved = [getattr(layer, name) for name in attributes]
-        for name, value in zip(attributes, weights):
-            object.__setattr__(layer, name, value)
-        try:
-            return layer.call(x, **call_kwargs)
-        finally:
-            for name, value in zip(attributes, saved):
-                object.__setattr__(layer, name, value)
-    return f
-
 
 def gradient_check(layer, shape, attributes=(), seed=0, **call_kwargs):
     rng = np.random.default_rng(seed)

@@ -2,7 +2,6 @@
 Keras 3 (tests/fixtures/keras_layers.{json,npz}, written by tools/make_fixtures_layers.py),
 plus gradients, masks, training behaviour, config round trips, shapes and argument errors."""
 import json
-import os
 
 import numpy as np
 import pytest
@@ -12,11 +11,10 @@ from tensorflux import keras
 from tensorflux.keras import layers
 from tensorflux.testing import check_gradients
 
-FIXTURES = os.path.join(os.path.dirname(__file__), "fixtures", "keras_layers")
-with open(FIXTURES + ".json") as _handle:
-    FIXTURE = json.load(_handle)
-ARRAYS = np.load(FIXTURES + ".npz", allow_pickle=False)
-CONV_POOL = ("Conv", "Pool", "Separable", "Depthwise")
+from helpers import (CONV_POOL, check_case_output, check_config, layer_function,
+                     load_layer_fixture, run_case)
+
+FIXTURE, ARRAYS = load_layer_fixture()
 CASES = [c for c in FIXTURE["cases"] if not any(k in c["class_name"] for k in CONV_POOL)]
 
 
@@ -27,56 +25,12 @@ def _fresh_names():
 
 # ---- against real Keras -----------------------------------------------------------------
 
-def _comparable(value):
-    if isinstance(value, (tuple, list)):
-        return [_comparable(v) for v in value]
-    if isinstance(value, dict) and "class_name" in value:
-        return value["class_name"]
-    return value
-
-
-def check_config(layer, keras_config, skip=("dtype", "name", "quantization_config")):
-    ours = layer.get_config()
-    for key, value in keras_config.items():
-        if key in skip:
-            continue
-        assert key in ours, f"{type(layer).__name__}.get_config() lacks {key!r}"
-        assert _comparable(ours[key]) == _comparable(value), (key, ours[key], value)
-
-
-def run_case(case, mode="eager"):
-    prefix = case["id"] + "/"
-    layer = getattr(layers, case["class_name"])(**case["kwargs"])
-    x = ARRAYS[prefix + "x"]
-    call_kwargs = {}
-    if prefix + "mask" in ARRAYS:
-        call_kwargs["mask"] = tf.constant(ARRAYS[prefix + "mask"])
-    layer(x, **call_kwargs)
-    layer.set_weights([ARRAYS[f"{prefix}w{i}"] for i in range(len(case["weight_names"]))])
-    if case.get("frozen"):
-        layer.trainable = False
-    if case.get("training") is not None:
-        call_kwargs["training"] = case["training"]
-    if mode == "eager":
-        y = layer(x, **call_kwargs)
-    else:
-        y = tf.function(lambda t: layer(t, **call_kwargs))(tf.constant(x))
-    return layer, x, y
-
-
 @pytest.mark.parametrize("mode", ["eager", "function"])
 @pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])
 def test_matches_keras(case, mode):
-    layer, x, y = run_case(case, mode)
+    layer, x, y = run_case(case, ARRAYS, mode)
     prefix = case["id"] + "/"
-    expected = ARRAYS[prefix + "y"]
-    assert tuple(y.shape) == tuple(expected.shape)
-    np.testing.assert_allclose(np.asarray(y), expected, rtol=1e-5, atol=2e-5)
-    assert [w.path.split("/")[-1] for w in layer.weights] == case["weight_names"]
-    if case.get("training"):
-        for i, value in enumerate(layer.get_weights()):
-            np.testing.assert_allclose(value, ARRAYS[f"{prefix}after{i}"], rtol=1e-5,
-                                       atol=1e-6, err_msg=f"weight {i} after the call")
+    expected = check_case_output(case, ARRAYS, layer, y)
     if case.get("has_mask") and mode == "eager":
         np.testing.assert_array_equal(np.asarray(y._keras_mask), ARRAYS[prefix + "out_mask"])
         np.testing.assert_array_equal(np.asarray(layer.compute_mask(x)),
@@ -102,19 +56,6 @@ def test_fixture_covers_every_layer():
 
 
 # ---- gradients ---------------------------------------------------------------------------
-
-def layer_function(layer, attributes, **call_kwargs):
-    def f(x, *weights):
-        saved = [getattr(layer, name) for name in attributes]
-        for name, value in zip(attributes, weights):
-            object.__setattr__(layer, name, value)
-        try:
-            return layer.call(x, **call_kwargs)
-        finally:
-            for name, value in zip(attributes, saved):
-                object.__setattr__(layer, name, value)
-    return f
-
 
 def gradient_check(layer, shape, attributes=(), seed=0, **call_kwargs):
     rng = np.random.default_rng(seed)

@@ -2,7 +2,6 @@
 tools/make_fixtures_losses_metrics.py), eagerly and inside tf.function; gradients against
 finite differences; configs, lookup and error messages."""
 import json
-import os
 import warnings
 
 import numpy as np
@@ -12,18 +11,11 @@ import tensorflux as tf
 from tensorflux.keras import losses
 from tensorflux.testing import check_gradients
 
-FIXTURE_PATH = os.path.join(os.path.dirname(__file__), "fixtures", "keras_losses_metrics.json")
-with open(FIXTURE_PATH) as _handle:
-    FIXTURE = json.load(_handle)
+from helpers import decode, load_losses_metrics_fixture
+
+FIXTURE = load_losses_metrics_fixture()
 
 RTOL, ATOL = 1e-5, 1e-6
-
-
-def decode(encoded):
-    if encoded is None:
-        return None
-    return np.asarray(encoded["value"], dtype=encoded["dtype"])
-
 
 DATA = {name: (decode(d["y_true"]), decode(d["y_pred"])) for name, d in FIXTURE["data"].items()}
 WEIGHTS = {name: decode(w) for name, w in FIXTURE["loss_weights"].items()}

@@ -2,7 +2,6 @@
 tools/make_fixtures_losses_metrics.py): each metric after two update_state calls, eagerly,
 inside tf.function and in a TF1 Session; configs, lookup, compile helpers and errors."""
 import json
-import os
 import re
 import warnings
 
@@ -12,18 +11,11 @@ import pytest
 import tensorflux as tf
 from tensorflux.keras import losses, metrics
 
-FIXTURE_PATH = os.path.join(os.path.dirname(__file__), "fixtures", "keras_losses_metrics.json")
-with open(FIXTURE_PATH) as _handle:
-    FIXTURE = json.load(_handle)
+from helpers import decode, load_losses_metrics_fixture
+
+FIXTURE = load_losses_metrics_fixture()
 
 RTOL, ATOL = 1e-5, 1e-6
-
-
-def decode(encoded):
-    if encoded is None:
-        return None
-    return np.asarray(encoded["value"], dtype=encoded["dtype"])
-
 
 METRIC_DATA = {name: (decode(d["y_true"]), decode(d["y_pred"]))
                for name, d in FIXTURE["metric_data"].items()}

@@ -8,37 +8,20 @@ import pytest
 import tensorflux as tf
 from tensorflux.testing import check_gradients
 
-MODES = ["eager", "graph", "graph_unknown"]
+import helpers
+
+MODES = helpers.MODES
 rng = np.random.default_rng(0)
 
 
-def _numpy(value):
-    if isinstance(value, (list, tuple)):
-        return [_numpy(v) for v in value]
-    return np.asarray(value)
+def _static_rank_matches(tensor, result):
+    assert tensor.shape.rank == np.ndim(result), (tensor.shape, np.shape(result))
 
 
 def evaluate(f, *inputs, mode="eager"):
-    """f(*inputs) as NumPy: eagerly, or in a graph fed through placeholders (with static
-    shapes, or with every dimension unknown). Graph results must match the static shapes."""
-    inputs = [np.asarray(x) for x in inputs]
-    if mode == "eager":
-        return _numpy(f(*[tf.constant(x) for x in inputs]))
-    graph = tf.Graph()
-    with graph.as_default():
-        placeholders = [tf.compat.v1.placeholder(
-            tf.as_dtype(x.dtype), [None] * x.ndim if mode == "graph_unknown" else x.shape)
-            for x in inputs]
-        out = f(*placeholders)
-        fetch = list(out) if isinstance(out, (list, tuple)) else out
-        with tf.compat.v1.Session(graph=graph) as sess:
-            result = sess.run(fetch, feed_dict=dict(zip(placeholders, inputs)))
-    for t, r in zip(fetch if isinstance(fetch, list) else [fetch],
-                    result if isinstance(fetch, list) else [result]):
-        assert t.shape.is_compatible_with(np.shape(r)), (t.shape, np.shape(r))
-        if mode == "graph":
-            assert t.shape.rank == np.ndim(r), (t.shape, np.shape(r))
-    return _numpy(result)
+    """f(*inputs) as NumPy (helpers.evaluate); in a graph with static input shapes, the static
+    rank must be known and be the result's."""
+    return helpers.evaluate(f, *inputs, mode=mode, check_static_shape=_static_rank_matches)
 
 
 def assert_same(got, expected, dtype=None, rtol=1e-6):

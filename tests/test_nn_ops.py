@@ -12,38 +12,21 @@ from tensorflux.ops._helpers import apply
 from tensorflux.testing import check_gradients
 from tensorflux.testing.gradient_check import CHECKED_OPS
 
-MODES = ["eager", "graph", "graph_unknown"]
+import helpers
+
+MODES = helpers.MODES
 rng = np.random.default_rng(0)
 
 
-def _numpy(value):
-    if isinstance(value, (list, tuple)):
-        return [_numpy(v) for v in value]
-    return np.asarray(value)
+def _static_shape_fully_defined(tensor, result):
+    assert tensor.shape.is_fully_defined(), tensor.shape
 
 
 def evaluate(f, *inputs, mode="eager", exact_shape=True):
-    """f(*inputs) as NumPy: eagerly, or in a graph fed through placeholders (static shapes, or
-    every dimension unknown). Graph results must match the static shapes, which must be fully
-    known when the inputs' are (unless `exact_shape` is False)."""
-    inputs = [np.asarray(x) for x in inputs]
-    if mode == "eager":
-        return _numpy(f(*[tf.constant(x) for x in inputs]))
-    graph = tf.Graph()
-    with graph.as_default():
-        placeholders = [tf.compat.v1.placeholder(
-            tf.as_dtype(x.dtype), [None] * x.ndim if mode == "graph_unknown" else x.shape)
-            for x in inputs]
-        out = f(*placeholders)
-        fetch = list(out) if isinstance(out, (list, tuple)) else out
-        with tf.compat.v1.Session(graph=graph) as sess:
-            result = sess.run(fetch, feed_dict=dict(zip(placeholders, inputs)))
-    for t, r in zip(fetch if isinstance(fetch, list) else [fetch],
-                    result if isinstance(fetch, list) else [result]):
-        assert t.shape.is_compatible_with(np.shape(r)), (t.shape, np.shape(r))
-        if mode == "graph" and exact_shape:
-            assert t.shape.is_fully_defined(), t.shape
-    return _numpy(result)
+    """f(*inputs) as NumPy (helpers.evaluate); in a graph with static input shapes, the static
+    shapes must also be fully known (unless `exact_shape` is False)."""
+    return helpers.evaluate(f, *inputs, mode=mode, check_static_shape=(
+        _static_shape_fully_defined if exact_shape else None))
 
 
 def assert_close(got, expected, rtol=1e-5, atol=1e-5, dtype=None):

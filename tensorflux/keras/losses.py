@@ -126,17 +126,23 @@ def squeeze_or_expand_to_same_rank(x1, x2, expand_rank_1=True):
     return x1, x2
 
 
+def _surely_not_broadcastable(a, b):
+    """Whether static shapes `a` and `b` (tuples, or None when the rank is unknown) have a
+    pair of known trailing dimensions that cannot broadcast together."""
+    if a is None or b is None:
+        return False
+    return any(d1 is not None and d2 is not None and d1 != d2 and d1 != 1 and d2 != 1
+               for d1, d2 in zip(reversed(a), reversed(b)))
+
+
 def _check_broadcastable(fn_name, y_true, y_pred):
     """Elementwise losses need y_true and y_pred shapes that broadcast together."""
     a, b = _shape_tuple(y_true), _shape_tuple(y_pred)
-    if a is None or b is None:
-        return
-    for d1, d2 in zip(reversed(a), reversed(b)):
-        if d1 is not None and d2 is not None and d1 != d2 and d1 != 1 and d2 != 1:
-            raise ValueError(
-                f"`{fn_name}`: y_true and y_pred have incompatible shapes: y_true.shape={a}, "
-                f"y_pred.shape={b}. They must be equal (or broadcastable), e.g. both "
-                "(batch_size, d0, .. dN).")
+    if _surely_not_broadcastable(a, b):
+        raise ValueError(
+            f"`{fn_name}`: y_true and y_pred have incompatible shapes: y_true.shape={a}, "
+            f"y_pred.shape={b}. They must be equal (or broadcastable), e.g. both "
+            "(batch_size, d0, .. dN).")
 
 
 def _check_same_shape(fn_name, target, output):
@@ -657,13 +663,10 @@ def reduce_weighted_values(values, sample_weight=None, mask=None,
 
 def _check_weights(values, sample_weight):
     a, b = _shape_tuple(values), _shape_tuple(sample_weight)
-    if a is None or b is None:
-        return
-    for d1, d2 in zip(reversed(a), reversed(b)):
-        if d1 is not None and d2 is not None and d1 != d2 and d1 != 1 and d2 != 1:
-            raise ValueError(
-                f"sample_weight of shape {b} does not match the per-sample losses of shape {a}; "
-                "pass one weight per sample, e.g. shape (batch_size,).")
+    if _surely_not_broadcastable(a, b):
+        raise ValueError(
+            f"sample_weight of shape {b} does not match the per-sample losses of shape {a}; "
+            "pass one weight per sample, e.g. shape (batch_size,).")
 
 
 # ---- Loss classes -------------------------------------------------------------------------

@@ -33,16 +33,21 @@ def _schedule(compute, global_step, name):
         return compute(_float(global_step))
 
 
+def _progress(step, decay_steps, staircase):
+    """step / decay_steps, floored when `staircase` (the rate then drops every `decay_steps`
+    steps)."""
+    progress = step / float(decay_steps)
+    return _ops().floor(progress) if staircase else progress
+
+
 def exponential_decay(learning_rate, global_step, decay_steps, decay_rate, staircase=False,
                       name=None):
     """learning_rate * decay_rate ^ (global_step / decay_steps), the exponent floored when
-    `staircase` (the rate then drops every `decay_steps` steps)."""
+    `staircase`."""
     ops = _ops()
 
     def compute(step):
-        exponent = step / float(decay_steps)
-        if staircase:
-            exponent = ops.floor(exponent)
+        exponent = _progress(step, decay_steps, staircase)
         return _float(learning_rate) * ops.pow(_float(decay_rate), exponent)
     return _schedule(compute, global_step, name or "ExponentialDecay")
 
@@ -53,9 +58,7 @@ def natural_exp_decay(learning_rate, global_step, decay_steps, decay_rate, stair
     ops = _ops()
 
     def compute(step):
-        exponent = step / float(decay_steps)
-        if staircase:
-            exponent = ops.floor(exponent)
+        exponent = _progress(step, decay_steps, staircase)
         return _float(learning_rate) * ops.exp(-_float(decay_rate) * exponent)
     return _schedule(compute, global_step, name or "NaturalExpDecay")
 
@@ -63,12 +66,9 @@ def natural_exp_decay(learning_rate, global_step, decay_steps, decay_rate, stair
 def inverse_time_decay(learning_rate, global_step, decay_steps, decay_rate, staircase=False,
                        name=None):
     """learning_rate / (1 + decay_rate * global_step / decay_steps)."""
-    ops = _ops()
 
     def compute(step):
-        exponent = step / float(decay_steps)
-        if staircase:
-            exponent = ops.floor(exponent)
+        exponent = _progress(step, decay_steps, staircase)
         return _float(learning_rate) / (1.0 + _float(decay_rate) * exponent)
     return _schedule(compute, global_step, name or "InverseTimeDecay")
 

@@ -66,7 +66,34 @@ class LearningRateSchedule:
         return cls(**config)
 
 
-class ExponentialDecay(LearningRateSchedule):
+class _StepDecay(LearningRateSchedule):
+    """What ExponentialDecay and InverseTimeDecay share: `decay_rate` applied as the step
+    advances through `decay_steps` (continuously, or in discrete jumps with `staircase`)."""
+
+    def __init__(self, initial_learning_rate, decay_steps, decay_rate, staircase, name):
+        self.initial_learning_rate = initial_learning_rate
+        self.decay_steps = decay_steps
+        self.decay_rate = decay_rate
+        self.staircase = staircase
+        self.name = name
+        _check_positive("decay_steps", decay_steps)
+
+    def _rates_and_progress(self, step):
+        """(initial rate, decay rate, step / decay_steps, floored with `staircase`)."""
+        m = _m()
+        rate, dtype = _initial_rate(self.initial_learning_rate)
+        progress = _step_as(step, dtype) / m.cast(self.decay_steps, dtype)
+        if self.staircase:
+            progress = m.floor(progress)
+        return rate, m.cast(self.decay_rate, dtype), progress
+
+    def get_config(self):
+        return {"initial_learning_rate": self.initial_learning_rate,
+                "decay_steps": self.decay_steps, "decay_rate": self.decay_rate,
+                "staircase": self.staircase, "name": self.name}
+
+
+class ExponentialDecay(_StepDecay):
     """`initial_learning_rate * decay_rate ** (step / decay_steps)`; with `staircase`, the
     exponent is floored (decay in discrete jumps).
 
@@ -78,25 +105,11 @@ class ExponentialDecay(LearningRateSchedule):
 
     def __init__(self, initial_learning_rate, decay_steps, decay_rate, staircase=False,
                  name="ExponentialDecay"):
-        self.initial_learning_rate = initial_learning_rate
-        self.decay_steps = decay_steps
-        self.decay_rate = decay_rate
-        self.staircase = staircase
-        self.name = name
-        _check_positive("decay_steps", decay_steps)
+        super().__init__(initial_learning_rate, decay_steps, decay_rate, staircase, name)
 
     def __call__(self, step):
-        m = _m()
-        rate, dtype = _initial_rate(self.initial_learning_rate)
-        exponent = _step_as(step, dtype) / m.cast(self.decay_steps, dtype)
-        if self.staircase:
-            exponent = m.floor(exponent)
-        return rate * m.pow(m.cast(self.decay_rate, dtype), exponent)
-
-    def get_config(self):
-        return {"initial_learning_rate": self.initial_learning_rate,
-                "decay_steps": self.decay_steps, "decay_rate": self.decay_rate,
-                "staircase": self.staircase, "name": self.name}
+        rate, decay_rate, exponent = self._rates_and_progress(step)
+        return rate * _m().pow(decay_rate, exponent)
 
 
 class PiecewiseConstantDecay(LearningRateSchedule):
@@ -184,7 +197,7 @@ class PolynomialDecay(LearningRateSchedule):
                 "power": self.power, "cycle": self.cycle, "name": self.name}
 
 
-class InverseTimeDecay(LearningRateSchedule):
+class InverseTimeDecay(_StepDecay):
     """`initial_learning_rate / (1 + decay_rate * step / decay_steps)` (the ratio floored with
     `staircase`).
 
@@ -196,25 +209,11 @@ class InverseTimeDecay(LearningRateSchedule):
 
     def __init__(self, initial_learning_rate, decay_steps, decay_rate, staircase=False,
                  name="InverseTimeDecay"):
-        self.initial_learning_rate = initial_learning_rate
-        self.decay_steps = decay_steps
-        self.decay_rate = decay_rate
-        self.staircase = staircase
-        self.name = name
-        _check_positive("decay_steps", decay_steps)
+        super().__init__(initial_learning_rate, decay_steps, decay_rate, staircase, name)
 
     def __call__(self, step):
-        m = _m()
-        rate, dtype = _initial_rate(self.initial_learning_rate)
-        ratio = _step_as(step, dtype) / m.cast(self.decay_steps, dtype)
-        if self.staircase:
-            ratio = m.floor(ratio)
-        return rate / (1.0 + m.cast(self.decay_rate, dtype) * ratio)
-
-    def get_config(self):
-        return {"initial_learning_rate": self.initial_learning_rate,
-                "decay_steps": self.decay_steps, "decay_rate": self.decay_rate,
-                "staircase": self.staircase, "name": self.name}
+        rate, decay_rate, ratio = self._rates_and_progress(step)
+        return rate / (1.0 + decay_rate * ratio)
 
 
 class CosineDecay(LearningRateSchedule):

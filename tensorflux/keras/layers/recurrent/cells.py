@@ -122,11 +122,16 @@ class RecurrentCell(Layer):
                              f"dimension of its input to be known; got input shape "
                              f"{TensorShape(input_shape)}.")
         self._add_kernels(int(input_dim))
+        self.bias = None
         if self.use_bias:
-            self._add_bias((self.units * self.gate_count,))
-        else:
-            self.bias = None
+            self._add_bias(self._bias_shape(), self._bias_initializer_for_build())
         super().build(input_shape)
+
+    def _bias_shape(self):
+        return (self.units * self.gate_count,)
+
+    def _bias_initializer_for_build(self):
+        return self.bias_initializer
 
     # ---- dropout ------------------------------------------------------------------------------
     def _mask_count(self):
@@ -325,19 +330,10 @@ class LSTMCell(RecurrentCell):
         self.unit_forget_bias = bool(unit_forget_bias)
         self.state_size = [self.units, self.units]
 
-    def build(self, input_shape):
-        input_dim = TensorShape(input_shape)[-1]
-        if input_dim is None:
-            raise ValueError(f"Layer {self.name!r} (LSTMCell) needs the last dimension of its "
-                             f"input to be known; got input shape {TensorShape(input_shape)}.")
-        self._add_kernels(int(input_dim))
-        self.bias = None
-        if self.use_bias:
-            initializer = self.bias_initializer
-            if self.unit_forget_bias:
-                initializer = _ForgetBiasInitializer(self.bias_initializer, self.units)
-            self._add_bias((4 * self.units,), initializer)
-        Layer.build(self, input_shape)
+    def _bias_initializer_for_build(self):
+        if self.unit_forget_bias:
+            return _ForgetBiasInitializer(self.bias_initializer, self.units)
+        return self.bias_initializer
 
     def _step(self, projected, states, recurrent_masks):
         h, c = states[0], states[1]
@@ -414,16 +410,8 @@ class GRUCell(RecurrentCell):
                          recurrent_dropout=recurrent_dropout, seed=seed, **kwargs)
         self.reset_after = bool(reset_after)
 
-    def build(self, input_shape):
-        input_dim = TensorShape(input_shape)[-1]
-        if input_dim is None:
-            raise ValueError(f"Layer {self.name!r} (GRUCell) needs the last dimension of its "
-                             f"input to be known; got input shape {TensorShape(input_shape)}.")
-        self._add_kernels(int(input_dim))
-        self.bias = None
-        if self.use_bias:
-            self._add_bias((2, 3 * self.units) if self.reset_after else (3 * self.units,))
-        Layer.build(self, input_shape)
+    def _bias_shape(self):
+        return (2, 3 * self.units) if self.reset_after else (3 * self.units,)
 
     def _input_bias(self):
         if self.bias is None:

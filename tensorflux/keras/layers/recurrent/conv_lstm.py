@@ -11,8 +11,7 @@ import tensorflux as tf
 from tensorflux.framework.tensor_shape import TensorShape
 from tensorflux.keras import regularizers
 from tensorflux.keras.layers.base_layer import InputSpec, Layer
-from tensorflux.keras.layers.recurrent.cells import (LSTMCell, _ForgetBiasInitializer,
-                                                     serialize_or_none)
+from tensorflux.keras.layers.recurrent.cells import LSTMCell, serialize_or_none
 from tensorflux.keras.layers.recurrent.rnn import RNN
 
 __all__ = ["ConvLSTMCell", "ConvLSTM", "ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D"]
@@ -109,9 +108,7 @@ class ConvLSTMCell(LSTMCell):
             constraint=self.recurrent_constraint)
         self.bias = None
         if self.use_bias:
-            initializer = _ForgetBiasInitializer(self.bias_initializer, self.filters) \
-                if self.unit_forget_bias else self.bias_initializer
-            self._add_bias((4 * self.filters,), initializer)
+            self._add_bias((4 * self.filters,), self._bias_initializer_for_build())
         state = TensorShape(self.output_spatial_dims() + (self.filters,))
         self.state_size = [state, state]
         Layer.build(self, input_shape)
