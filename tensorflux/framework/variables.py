@@ -161,11 +161,12 @@ class Variable:
         self._initial_tensor = tensor
         self._initial_array = None
         node = self._make_node(graph, op_name)
-        with graph.control_dependencies(None):
+        # named inside the variable's own (absolute) scope: "scope/w/Assign"
+        with graph.control_dependencies(None), graph.name_scope(op_name + "/"):
             self._initializer_op = tfops._apply("AssignVariableOp", [tensor],
                                                 {"variable": self,
                                                  "validate_shape": self._validate_shape},
-                                                name=f"{op_name}/Assign").op
+                                                name="Assign").op
         self._register(graph, collections)
         graph._variable_nodes[id(self)] = node
 
@@ -196,11 +197,12 @@ class Variable:
                 op_name = graph.unique_name(self._base_name, mark_as_used=True)
                 node = self._make_node(graph, op_name)
                 initial = self._initial_array
-                with graph.as_default(), graph.control_dependencies(None):
+                with graph.as_default(), graph.control_dependencies(None), \
+                        graph.name_scope(op_name + "/"):
                     self._initializer_op = tfops._apply(
                         "AssignVariableOp", [tfops.constant(initial)],
                         {"variable": self, "validate_shape": True},
-                        name=f"{op_name}/Assign").op
+                        name="Assign").op
                 self._graph = graph
                 self._register(graph)
             graph._variable_nodes[id(self)] = node

@@ -183,13 +183,13 @@ def text_report(recorder, top=25):
              f"{total / 1e6:.3f} ms; {len(calls)} plan calls "
              f"({sum(e.duration for e in calls) / 1e6:.3f} ms); {len(traces)} Trace blocks", ""]
 
-    def table(title, groups):
+    def table(title, groups, denominator):
         rows = sorted(groups.items(), key=lambda item: -sum(e.duration for e in item[1]))
         lines.append(title)
         lines.append(f"{'':<48} {'count':>8} {'total ms':>11} {'mean us':>10} {'%':>6}")
         for name, items in rows[:top]:
             spent = sum(e.duration for e in items)
-            share = 100.0 * spent / total if total else 0.0
+            share = 100.0 * spent / denominator if denominator else 0.0
             lines.append(f"{name[:48]:<48} {len(items):>8} {spent / 1e6:>11.3f} "
                          f"{spent / len(items) / 1e3:>10.1f} {share:>6.1f}")
         if len(rows) > top:
@@ -201,13 +201,13 @@ def text_report(recorder, top=25):
     for event in ops:
         by_type[_op_type(event)].append(event)
         by_name[event.name].append(event)
-    table("time per op type", by_type)
-    table("time per op (name:type)", by_name)
+    table("time per op type (% of all op time)", by_type, total)
+    table("time per op (name:type)", by_name, total)
     if calls:
         by_call = collections.defaultdict(list)
         for event in calls:
             by_call[event.name].append(event)
-        table("plan calls (each includes its ops)", by_call)
+        table("plan calls, each including its ops (% of the profiled time)", by_call, wall)
     return "\n".join(lines) + "\n"
 
 
