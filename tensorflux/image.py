@@ -129,6 +129,8 @@ def _weights(in_size, out_size, method, antialias, mode):
         return (overlap / scale).astype(np.float32)
     if mode != "half_pixel":
         return _legacy_weights(in_size, out_size, method, mode)
+    if method == "bicubic" and not antialias:
+        return _resize_bicubic_weights(in_size, out_size)
     kernel, radius = _KERNELS[method]
     scale = in_size / out_size
     kernel_scale = max(scale, 1.0) if antialias else 1.0
@@ -137,6 +139,30 @@ def _weights(in_size, out_size, method, antialias, mode):
     matrix = np.where(np.abs(distance) < radius, kernel(distance), 0.0)
     totals = matrix.sum(axis=1, keepdims=True)
     # taps outside the image carry no weight; the others are renormalized to sum to 1
+    matrix = np.divide(matrix, totals, out=np.zeros_like(matrix), where=totals != 0)
+    return matrix.astype(np.float32)
+
+
+def _resize_bicubic_weights(in_size, out_size):
+    """TF2 resize(method="bicubic", antialias=False) runs TF's ResizeBicubic kernel (half-pixel
+    centers): Keys a=-0.5 on the 4 nearest pixels, read from a 1024-step table (the fraction
+    is rounded to 1/1024), taps outside the image dropped and the rest renormalized."""
+    steps = 1024
+    scale = in_size / out_size
+    position = (np.arange(out_size, dtype=np.float32) + np.float32(0.5)) * np.float32(scale) \
+        - np.float32(0.5)
+    base = np.floor(position).astype(np.int64)
+    offset = np.rint((position - base) * steps).astype(np.int64)
+    kernel = _keys_cubic(-0.5)
+    matrix = np.zeros((out_size, in_size))
+    rows = np.arange(out_size)
+    for tap, distance in ((-1, 1.0 + offset / steps), (0, offset / steps),
+                          (1, 1.0 - offset / steps), (2, 2.0 - offset / steps)):
+        index = base + tap
+        inside = (index >= 0) & (index < in_size)
+        weight = kernel(distance).astype(np.float32)
+        np.add.at(matrix, (rows[inside], index[inside]), weight[inside])
+    totals = matrix.sum(axis=1, keepdims=True)
     matrix = np.divide(matrix, totals, out=np.zeros_like(matrix), where=totals != 0)
     return matrix.astype(np.float32)
 

@@ -323,7 +323,8 @@ def test_resize_matches_pillow_filters(method, antialias, pil_filter, size):
     got = tf.image.resize(image[..., None], size, method=method, antialias=antialias).numpy()
     reference = np.asarray(Image.fromarray(image, mode="F").resize(
         (size[1], size[0]), getattr(Image, pil_filter)))
-    np.testing.assert_allclose(got[..., 0], reference, atol=2e-4)
+    # TF's bicubic kernel reads Keys weights from a 1024-step table: 3.4e-4 off Pillow here
+    np.testing.assert_allclose(got[..., 0], reference, atol=5e-4)
 
 
 def test_resize_shapes_in_graph_and_gradients():

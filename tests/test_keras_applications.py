@@ -373,3 +373,12 @@ def test_keras_namespace_and_drop_in_import(tmp_path):
                             env=dict(os.environ, PYTHONPATH=os.path.join(HERE, os.pardir)))
     assert result.returncode == 0, result.stderr[-2000:]
     assert "OK 1691208" in result.stdout
+
+
+@pytest.mark.parametrize("module", ["imagenet_utils", "resnet", "vgg16", "mobilenet_v2"])
+def test_docstring_examples_run(module):
+    import doctest
+    import importlib
+    result = doctest.testmod(importlib.import_module(f"tensorflux.keras.applications.{module}"),
+                             extraglobs={"tf": tf, "np": np}, optionflags=doctest.ELLIPSIS)
+    assert result.attempted > 0 and result.failed == 0

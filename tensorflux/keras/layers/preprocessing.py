@@ -1,15 +1,16 @@
 """Preprocessing layers (Keras 3 semantics).
 
-| layer | what it does |
-|---|---|
-| Rescaling, Resizing, CenterCrop | deterministic image transforms |
-| RandomFlip, RandomRotation, RandomZoom, RandomTranslation, RandomContrast, RandomBrightness, RandomCrop | augmentations |
-| Normalization, Discretization, CategoryEncoding | numeric features (`adapt` learns statistics) |
-| StringLookup, IntegerLookup, TextVectorization | vocabularies (`adapt` learns them) |
+- images, deterministic: Rescaling, Resizing, CenterCrop;
+- images, augmentations: RandomFlip, RandomRotation, RandomZoom, RandomTranslation,
+  RandomContrast, RandomBrightness, RandomCrop;
+- numeric features (`adapt` learns statistics): Normalization, Discretization,
+  CategoryEncoding;
+- vocabularies (`adapt` learns them): StringLookup, IntegerLookup, TextVectorization.
 
-Random layers follow Keras 3: they augment when called directly or in training, and are the
-identity (apart from a cast to float) at inference (`predict`, `training=False`). Like Keras,
-a call without `training` counts as training (the layers' `training=True` default).
+Random layers follow Keras 3: they augment in training and are the identity at inference
+(`predict`, `training=False`; RandomFlip and the affine ones still cast to float). A call
+without `training` (directly, or through a model called without it) counts as training, as
+the layers' `training=True` default does in Keras.
 
 Everything in `call` is a tensorflux op, so the layers also work in `tf.function`, in
 `Dataset.map` and in graphs; the vocabulary lookups and text splitting are ops of their own
@@ -225,11 +226,18 @@ def _pad_to_aspect(images, target_height, target_width, fill_value):
     pad_h, pad_w = _aspect_window(height, width, target_height, target_width, grow=True)
     top, left = _half(pad_h - height), _half(pad_w - width)
     # as Keras: the same amount on both sides (so an odd difference loses one row/column)
-    paddings = [[0, 0], [top, top], [left, left], [0, 0]]
-    if not all(_is_int(v) for v in (top, left)):
-        paddings = tf.stack([tf.constant([0, 0]), tf.stack([top, top]),
-                             tf.stack([left, left]), tf.constant([0, 0])])
-    return tf.pad(images, paddings, constant_values=fill_value)
+    if all(_is_int(v) for v in (top, left)):
+        return tf.pad(images, [[0, 0], [top, top], [left, left], [0, 0]],
+                      constant_values=fill_value)
+    batch, _, _, channels = [tf.cast(d, tf.int32) for d in _dims(images)]
+    height, width = tf.cast(height, tf.int32), tf.cast(width, tf.int32)
+
+    def band(rows, columns):
+        return tf.fill(tf.stack([batch, rows, columns, channels]),
+                       tf.cast(fill_value, images.dtype))
+    images = tf.concat([band(top, width), images, band(top, width)], axis=1)
+    return tf.concat([band(height + 2 * top, left), images, band(height + 2 * top, left)],
+                     axis=2)
 
 
 def _resize_nhwc(images, height, width, interpolation="bilinear", antialias=False):
@@ -670,12 +678,17 @@ class RandomCrop(_ImageLayer):
                                             seed=self.seed), tf.int32)
             left = tf.cast(tf.random.uniform([], 0.0, float(width - self.width + 1),
                                              seed=self.seed), tf.int32)
+            channels = x.shape[-1]
             x = _crop_nhwc(x, top, left, self.height, self.width)
-            if x.shape.rank == 4:
-                x.set_shape([None, self.height, self.width, None])
+            x.set_shape([None, self.height, self.width, channels])
         else:
-            x = _resize_nhwc(_crop_to_aspect(x, self.height, self.width), self.height,
-                             self.width)
+            # Keras 3 starts the window where the centered aspect-ratio crop starts, but
+            # keeps the window's size (clipped by the image), then resizes
+            crop_h, crop_w = _aspect_window(height, width, self.height, self.width, grow=False)
+            top, left = _half(height - crop_h), _half(width - crop_w)
+            x = x[:, top:top + self.height, left:left + self.width, :]
+            if tuple(x.shape.as_list()[1:3]) != (self.height, self.width):
+                x = _resize_nhwc(x, self.height, self.width)
         return restore(self._cast(x))
 
     compute_output_shape = Resizing.compute_output_shape
@@ -889,7 +902,7 @@ class Normalization(Layer):
             raise ValueError("adapt() received no data (an empty iterable or Dataset).")
         self.adapt_mean.assign(np.asarray(mean, "float32").reshape(self._stat_shape))
         self.adapt_variance.assign(np.asarray(variance, "float32").reshape(self._stat_shape))
-        self.count.assign(np.asarray(total, "int64"))
+        # (Keras 3 leaves the `count` weight at 0 after adapt; so does tensorflux)
 
     def _adapt_batches(self, data):
         if isinstance(data, (np.ndarray, Tensor)) or hasattr(data, "_as_tensor"):
@@ -1171,8 +1184,11 @@ class CategoryEncoding(Layer):
 class _Table:
     """A lookup table as an op attribute: mapping, default, mask and OOV buckets."""
 
-    def __init__(self, mapping, default, value_dtype, mask=None, oov_buckets=0, oov_start=0):
+    def __init__(self, mapping, default, value_dtype, mask=None, oov_buckets=None,
+                 oov_start=0):
         self.mapping, self.default, self.value_dtype = mapping, default, value_dtype
+        # oov_buckets: None (invert: unknown indices give the default), 0 (unknown inputs are
+        # an error), 1 (they give the default), n > 1 (value modulo n, after oov_start)
         self.mask, self.oov_buckets, self.oov_start = mask, oov_buckets, oov_start
 
     def __hash__(self):
@@ -1195,10 +1211,10 @@ def _lookup_kernel(xp, inputs, table):
     flat = [_key(v) for v in values.reshape(-1).tolist()]
     get, default = table.mapping.get, table.default
     out = [get(v, default) for v in flat]
-    if table.oov_buckets > 1:
+    if table.oov_buckets is not None and table.oov_buckets > 1:
         out = [table.oov_start + v % table.oov_buckets if o is default else o
                for v, o in zip(flat, out)]
-    elif table.oov_buckets == 0 and table.default == -1:
+    elif table.oov_buckets == 0:
         missing = [v for v, o in zip(flat, out) if o == -1 and v != (table.mask or (None,))[0]]
         if missing:
             raise errors.InvalidArgumentError(
@@ -1492,7 +1508,9 @@ class _IndexLookup(Layer):
 
     def _encode_indices(self, indices):
         mode = "count" if self.output_mode == "tf_idf" else self.output_mode
-        encoded = _encode(indices, mode, self._depth())
+        # as Keras: counts and hot encodings of a vocabulary are int64, TF-IDF is float
+        encoded = _encode(indices, mode, self._depth(),
+                          "float32" if self.output_mode == "tf_idf" else "int64")
         if self.output_mode == "tf_idf":
             if self._idf is None:
                 raise ValueError("When `output_mode` is `'tf_idf'`, `idf_weights` must be "
@@ -1517,7 +1535,8 @@ class _IndexLookup(Layer):
             if self.input_idf_weights is not None else None,
             "vocabulary": _plain(_as_array(self.input_vocabulary))
             if self.input_vocabulary is not None else None,
-            "vocabulary_size": self._frozen_vocab_size})
+            "vocabulary_size": self._frozen_vocab_size, "oov_method": "floormod",
+            "salt": None})
         return config
 
 
@@ -1667,7 +1686,7 @@ class TextVectorization(Layer):
         >>> layer = TextVectorization(output_sequence_length=4)
         >>> layer.adapt(["the cat sat", "the dog"])
         >>> layer(["The dog sat!"]).numpy()
-        array([[2, 4, 5, 0]])
+        array([[2, 4, 3, 0]])
     """
 
     def __init__(self, max_tokens=None, standardize="lower_and_strip_punctuation",
