@@ -31,7 +31,7 @@ clean:
 # Benchmarks against real TensorFlow and PyTorch (bench/README.md). Each reference
 # framework lives in its own virtual environment, made here on first use; point
 # BENCH_TF_VENV / BENCH_TORCH_VENV at existing ones to reuse them, and pass extra
-# bench/run.py options in BENCH_ARGS (e.g. BENCH_ARGS=--quick).
+# bench/run.py options in BENCH_ARGS (e.g. BENCH_ARGS=--quick, BENCH_ARGS="--only w1,w2").
 BENCH_TF_VENV ?= bench/.venv-tf
 BENCH_TORCH_VENV ?= bench/.venv-torch
 BENCH_ARGS ?=

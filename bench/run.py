@@ -1,19 +1,25 @@
 #!/usr/bin/env python3
 """Run the tensorflux benchmarks against TensorFlow and PyTorch; write bench/RESULTS.md.
 
-    python3 bench/run.py [--tf-python PATH] [--torch-python PATH] [--rounds N] [--quick]
+    python3 bench/run.py [--tf-python PATH] [--torch-python PATH] [--only micro,w1,...] [--quick]
 
-Five worker processes are started (bench/worker.py), one per framework and mode:
-tensorflux eager, tensorflux graph, TensorFlow eager, TensorFlow graph (tf.compat.v1 with
-eager execution disabled) and PyTorch eager.  tensorflux runs under this interpreter
-with the repository root on PYTHONPATH; TensorFlow and PyTorch run under the
-interpreters of their own virtual environments.  Each worker builds its workloads and
-warms them up once; then, round after round, the driver asks each framework in turn to
-time a few blocks of the same workload, rotating which framework goes first, while the
-others sit idle waiting on their stdin.  Every figure reported is the median over
-rounds of each round's median block, and every ratio is tensorflux over the other
-framework.  A cProfile of tensorflux's eager ``a + b`` loop and Session step closes
-the report.  See bench/README.md.
+Sections (all by default; pick some with --only):
+  micro  eager per-op overhead, a GradientTape step and a TF1 Session step (bench/worker.py:
+         one long-lived worker per framework and mode)
+  w1     seed MLP fit on Fashion-MNIST: s/epoch (first epoch apart), test accuracy, peak RSS
+  w2     seed CNN fit: s/step over a fixed number of steps, extrapolated s/epoch, accuracy
+  w4     MLP inference: predict on 1 and on 10,000 samples, the model called on 1 sample
+  w5     LSTM(64) fit on length-50 sequences: s/step, accuracy
+  w6     ResNet50 forward on one image and on a batch of 8
+  w7     import time in a fresh process and installed size
+The model workloads (bench/model_workloads.py, bench/train_worker.py) run the same Keras
+code in tensorflux and TensorFlow and an equivalent nn.Module in PyTorch.  tensorflux runs
+under this interpreter with the repository root on PYTHONPATH; TensorFlow and PyTorch under
+the interpreters of their own virtual environments.  In every section the frameworks take
+turns round by round, rotating which goes first, while the others sit idle waiting on
+their stdin.  Figures are medians over rounds and ratios are tensorflux over the other
+framework.  cProfile of one tensorflux W1 epoch and of the micro loops closes the report.
+See bench/README.md.
 """
 
 import argparse
@@ -21,10 +27,13 @@ import datetime
 import json
 import os
 import platform
+import re
 import statistics
 import subprocess
 import sys
 import time
+
+import model_workloads as models
 
 BENCH = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(BENCH)
@@ -47,6 +56,7 @@ LABELS = {
     "session_train_step_1thread": "same, one compute thread each (OpenBLAS 1 thread / TF 1+1 Session threads)",
 }
 FW_NAMES = {"tensorflux": "tensorflux", "tf": "TensorFlow", "torch": "PyTorch", "numpy": "NumPy"}
+SECTIONS = ("micro",) + models.MODEL_WORKLOADS + ("w7",)
 
 
 def default_python(kind):
@@ -168,6 +178,7 @@ def fmt_ratio(r):
 
 def clean_profile(text):
     text = text.replace(ROOT + os.sep, "")
+    text = re.sub(r"\S*/site-packages/", "", text)
     out = []
     for line in text.splitlines():
         if line.strip().startswith("Ordered by") or line.strip().startswith("List reduced"):
@@ -178,11 +189,13 @@ def clean_profile(text):
     return "\n".join(out).strip("\n")
 
 
-def main(argv=None):
+def parse_args(argv):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--tf-python", default=default_python("tf"), help="python of a venv with tensorflow-cpu")
     ap.add_argument("--torch-python", default=default_python("torch"), help="python of a venv with torch")
-    ap.add_argument("--rounds", type=int, default=11, help="alternating rounds (default 11)")
+    ap.add_argument("--only", default=None,
+                    help="comma-separated sections to run: %s (default: all)" % ",".join(SECTIONS))
+    ap.add_argument("--rounds", type=int, default=11, help="alternating rounds of the micro section (default 11)")
     ap.add_argument("--blocks", type=int, default=3, help="timed blocks per framework per round (default 3)")
     ap.add_argument("--block-seconds", type=float, default=0.08, help="length of one eager block (default 0.08 s)")
     ap.add_argument(
@@ -190,16 +203,29 @@ def main(argv=None):
     )
     ap.add_argument("--warmup-seconds", type=float, default=0.5, help="warm-up per workload (default 0.5 s)")
     ap.add_argument("--profile-seconds", type=float, default=2.0, help="cProfile run length (default 2 s)")
-    ap.add_argument("--profile-top", type=int, default=20, help="cProfile rows shown (default 20)")
-    ap.add_argument("--no-profile", action="store_true", help="skip the cProfile section")
+    ap.add_argument("--profile-top", type=int, default=20, help="cProfile rows shown for the micro section (default 20)")
+    ap.add_argument("--no-profile", action="store_true", help="skip the cProfile sections")
     ap.add_argument("--no-single-thread", action="store_true",
                     help="skip the one-thread Session comparison (OPENBLAS_NUM_THREADS=1 vs TF 1+1 threads)")
-    ap.add_argument("--quick", action="store_true", help="3 rounds of short blocks, for a smoke test")
+    ap.add_argument("--torch-threads", type=int, default=1,
+                    help="torch.set_num_threads for the model workloads W1-W6 (default 1; 0 = PyTorch's default; "
+                         "see README)")
+    ap.add_argument("--w1-epochs", type=int, default=None, help="W1 rounds, one epoch each (default 3, quick 2)")
+    ap.add_argument("--steps", type=int, default=None, help="W2/W5 timed steps per round (default 100, quick 25)")
+    ap.add_argument("--quick", action="store_true",
+                    help="smoke test: 3 short micro rounds, W1 on 9,600 images, fewer steps and repeats")
     ap.add_argument("--output", default=os.path.join(BENCH, "RESULTS.md"))
     args = ap.parse_args(argv)
     if args.quick:
         args.rounds, args.blocks, args.block_seconds, args.session_block_seconds = 3, 2, 0.03, 0.08
         args.warmup_seconds, args.profile_seconds = 0.2, 0.5
+    if args.only:
+        args.sections = [s.strip().lower() for s in args.only.split(",") if s.strip()]
+        bad = [s for s in args.sections if s not in SECTIONS]
+        if bad:
+            ap.error("--only: unknown section(s) %s; choose from %s" % (", ".join(bad), ",".join(SECTIONS)))
+    else:
+        args.sections = list(SECTIONS)
 
     for name, path in (("--tf-python", args.tf_python), ("--torch-python", args.torch_python)):
         if not path or not os.path.exists(path):
@@ -210,22 +236,11 @@ def main(argv=None):
     # (abspath, not realpath: a venv's python must be started through the venv's path)
     args.tf_python = os.path.abspath(args.tf_python)
     args.torch_python = os.path.abspath(args.torch_python)
+    return args
 
-    t_start = time.time()
-    started = datetime.datetime.now(datetime.timezone.utc)
-    load_before = loadavg()
 
-    base_env = dict(os.environ)
-    tfx_env = dict(base_env)
-    tfx_env["PYTHONPATH"] = ROOT + (os.pathsep + base_env["PYTHONPATH"] if base_env.get("PYTHONPATH") else "")
-    ref_env = dict(base_env)
-    ref_env.pop("PYTHONPATH", None)
-
-    # the one-thread variant of tensorflux gets OPENBLAS_NUM_THREADS=1 (thread count only;
-    # OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE are never touched)
-    tfx1_env = dict(tfx_env)
-    tfx1_env["OPENBLAS_NUM_THREADS"] = "1"
-
+def run_micro(args, tfx_env, ref_env, tfx1_env, t_start):
+    """The micro section: eager per-op overhead, GradientTape step, Session step."""
     specs = [
         ("tensorflux-eager", "tensorflux", "eager", sys.executable, tfx_env, "default"),
         ("tensorflux-graph", "tensorflux", "graph", sys.executable, tfx_env, "default"),
@@ -249,7 +264,7 @@ def main(argv=None):
     workers = {}
     load_rounds = []
     try:
-        print("starting workers ...", flush=True)
+        print("micro: starting workers ...", flush=True)
         for key, fw, mode, py, env, variant in specs:
             workers[key] = Worker(key, fw, mode, py, env, variant)
         for w in workers.values():
@@ -257,7 +272,7 @@ def main(argv=None):
             print("  %-20s %s %s (python %s, numpy %s)" % (
                 w.key, FW_NAMES[w.framework], w.info["version"], w.info["python"], w.info["numpy"]), flush=True)
 
-        print("warming up ...", flush=True)
+        print("micro: warming up ...", flush=True)
         for row, keys in plan:
             wl = WORKLOAD_OF.get(row, row)
             bs = args.session_block_seconds if row in GRAPH else args.block_seconds
@@ -278,12 +293,12 @@ def main(argv=None):
                     if out.get("note"):
                         notes.append("%s/%s round %d: %s" % (k, wl, r + 1, out["note"]))
             load_rounds.append(loadavg())
-            print("  round %d/%d done (%.0f s, load %.2f)" % (
+            print("  micro round %d/%d done (%.0f s, load %.2f)" % (
                 r + 1, args.rounds, time.time() - t_start, (load_rounds[-1] or [0])[0]), flush=True)
 
         profiles = {}
         if not args.no_profile:
-            print("profiling tensorflux ...", flush=True)
+            print("micro: profiling tensorflux ...", flush=True)
             profiles["add"] = workers["tensorflux-eager"].call(
                 cmd="profile", workload="add", seconds=args.profile_seconds, top=args.profile_top)
             profiles["tape_mlp_step"] = workers["tensorflux-eager"].call(
@@ -295,10 +310,6 @@ def main(argv=None):
         for w in workers.values():
             w.close()
 
-    load_after = loadavg()
-    elapsed = time.time() - t_start
-
-    # ------------------------------------------------------------------ summarise
     def med(wl, k):
         v = rounds.get((wl, k))
         return statistics.median(v) if v else None
@@ -321,80 +332,37 @@ def main(argv=None):
             row["paired_" + fw] = paired(wl, k, tfx_key)
         row["spread"] = {workers[k].framework: (min(rounds[(wl, k)]), max(rounds[(wl, k)])) for k in keys}
         results[wl] = row
+    return {"plan": plan, "results": results, "rounds": rounds, "samples": samples, "notes": notes,
+            "profiles": profiles, "infos": infos, "load_rounds": load_rounds,
+            "frameworks": {k: w.framework for k, w in workers.items()}}
 
-    op_goal = {wl: results[wl]["ratio_torch"] <= 1.0 for wl in EAGER_OPS}
-    sess_goal = results["session_train_step"]["ratio_tf"] <= 0.5
 
-    # ------------------------------------------------------------------ report
-    openblas_env = {k: v for k, v in os.environ.items() if k.startswith("OPENBLAS")}
-    thread_env = {k: os.environ[k] for k in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "TF_NUM_INTRAOP_THREADS",
-                                              "TF_NUM_INTEROP_THREADS", "TENSORFLUX_BLAS_THREADS") if k in os.environ}
-    L = []
-    L.append("# tensorflux benchmarks")
-    L.append("")
-    L.append("Written by `bench/run.py` (`make bench`); see `bench/README.md` for what is measured and how.")
-    L.append("Every figure is the median over %d alternating rounds of each round's median of %d timed blocks; "
-             "ratios are tensorflux ÷ the other framework (below 1 means tensorflux is faster)." % (args.rounds, args.blocks))
-    L.append("")
-    L.append("## Machine")
-    L.append("")
-    L.append("| | |")
-    L.append("|---|---|")
-    L.append("| date (UTC) | %s |" % started.strftime("%Y-%m-%d %H:%M"))
-    L.append("| CPU | %s |" % cpu_model())
-    try:
-        affinity = len(os.sched_getaffinity(0))
-    except AttributeError:
-        affinity = os.cpu_count()
-    L.append("| cores | %s logical (%s usable by this process) |" % (os.cpu_count(), affinity))
-    L.append("| OS | %s %s |" % (platform.system(), platform.release()))
-    L.append("| load average at start / end | %s / %s |" % (
-        " ".join("%.2f" % x for x in load_before) if load_before else "?",
-        " ".join("%.2f" % x for x in load_after) if load_after else "?"))
-    L.append("| tensorflux | %s at commit %s; Python %s, NumPy %s (%s) |" % (
-        infos["tensorflux-eager"]["version"], git_describe(), infos["tensorflux-eager"]["python"],
-        infos["tensorflux-eager"]["numpy"], blas_name()))
-    L.append("| TensorFlow | %s; Python %s, NumPy %s (`%s`) |" % (
-        infos["tf-eager"]["version"], infos["tf-eager"]["python"], infos["tf-eager"]["numpy"], args.tf_python))
-    L.append("| PyTorch | %s; Python %s, NumPy %s, %s intra-op threads (`%s`) |" % (
-        infos["torch-eager"]["version"], infos["torch-eager"]["python"], infos["torch-eager"]["numpy"],
-        infos["torch-eager"].get("threads", {}).get("intra_op", "?"), args.torch_python))
-    L.append("| OPENBLAS_* in the environment | %s |" % (
-        (", ".join("`%s=%s`" % kv for kv in sorted(openblas_env.items())) or "none set")
-        + "; the benchmark never sets or unsets `OPENBLAS_CORETYPE` / `OPENBLAS_L2_SIZE`"
-        + ("" if args.no_single_thread else
-           ", and sets `OPENBLAS_NUM_THREADS=1` only for the labelled one-thread tensorflux worker")))
-    L.append("| thread variables | %s |" % (
-        ", ".join("`%s=%s`" % kv for kv in sorted(thread_env.items())) or "none set; every framework uses its defaults"))
-    L.append("| run time | %.0f s |" % elapsed)
-    L.append("")
-    if load_before and load_before[0] > 1.0:
-        L.append("Note: the one-minute load average was %.2f when the run started, so other processes were "
-                 "competing for the %d cores; the alternating rounds expose every framework to that load "
-                 "alike, but absolute figures are noisier than on an idle machine." % (load_before[0], os.cpu_count()))
-        L.append("")
-
-    L.append("## Goals")
-    L.append("")
-    L.append("| goal | result | met |")
-    L.append("|---|---|---|")
+def micro_goal_rows(m):
+    results = m["results"]
+    rows = []
     for wl in EAGER_OPS:
-        L.append("| per-op overhead at or below PyTorch eager: %s | %s vs %s (%s) | %s |" % (
-            LABELS[wl], fmt(results[wl]["tensorflux"], "us"), fmt(results[wl]["torch"], "us"),
-            fmt_ratio(results[wl]["ratio_torch"]), "yes" if op_goal[wl] else "**no**"))
+        rows.append(("per-op overhead at or below PyTorch eager: %s" % LABELS[wl], "%s vs %s (%s)" % (
+            fmt(results[wl]["tensorflux"], "us"), fmt(results[wl]["torch"], "us"),
+            fmt_ratio(results[wl]["ratio_torch"])), results[wl]["ratio_torch"] <= 1.0))
     s = results["session_train_step"]
-    L.append("| Session step at most half of TensorFlow's | %s vs %s (%s) | %s |" % (
-        fmt(s["tensorflux"], "ms"), fmt(s["tf"], "ms"), fmt_ratio(s["ratio_tf"]), "yes" if sess_goal else "**no**"))
+    rows.append(("Session step at most half of TensorFlow's", "%s vs %s (%s)" % (
+        fmt(s["tensorflux"], "ms"), fmt(s["tf"], "ms"), fmt_ratio(s["ratio_tf"])), s["ratio_tf"] <= 0.5))
     s1 = results.get("session_train_step_1thread")
     if s1:
-        L.append("| (same, one compute thread each; not the goal's configuration) | %s vs %s (%s) | %s |" % (
-            fmt(s1["tensorflux"], "ms"), fmt(s1["tf"], "ms"), fmt_ratio(s1["ratio_tf"]),
+        rows.append(("(same, one compute thread each; not the goal's configuration)", "%s vs %s (%s)" % (
+            fmt(s1["tensorflux"], "ms"), fmt(s1["tf"], "ms"), fmt_ratio(s1["ratio_tf"])),
             "(yes)" if s1["ratio_tf"] <= 0.5 else "(no)"))
-    L.append("")
+    return rows
 
-    L.append("## Eager: per-op overhead and a GradientTape step")
+
+def micro_report(m, args):
+    results, plan, notes = m["results"], m["plan"], m["notes"]
+    s1 = results.get("session_train_step_1thread")
+    L = []
+    L.append("## Micro: eager per-op overhead and a GradientTape step")
     L.append("")
-    L.append("Time per op (or per training step), tight loop, tiny tensors.")
+    L.append("Time per op (or per training step), tight loop, tiny tensors. Median over %d alternating "
+             "rounds of each round's median of %d timed blocks." % (args.rounds, args.blocks))
     L.append("")
     L.append("| workload | tensorflux | TensorFlow eager | PyTorch eager | tensorflux / TF | tensorflux / torch "
              "| bare NumPy | tensorflux − NumPy |")
@@ -410,7 +378,7 @@ def main(argv=None):
              "`np.maximum(a, 0)`), timed the same way under the tensorflux interpreter: the floor under any "
              "NumPy-backed eager op, so the last column is tensorflux's own per-op overhead.")
     L.append("")
-    L.append("## Graph: Session.run of one training step")
+    L.append("## Micro: Session.run of one training step")
     L.append("")
     L.append("| workload | tensorflux `Session` | TensorFlow 1 `Session` (`tf.compat.v1`, eager disabled) | tensorflux / TF |")
     L.append("|---|---|---|---|")
@@ -427,7 +395,7 @@ def main(argv=None):
                  "TensorFlow's Session gets `ConfigProto(intra_op_parallelism_threads=1, "
                  "inter_op_parallelism_threads=1)`." % os.cpu_count())
         L.append("")
-    L.append("## Spread")
+    L.append("### Micro: spread")
     L.append("")
     L.append("Per-round medians, min–max over the %d rounds, and the round-by-round (paired) ratio: "
              "median [min–max]." % args.rounds)
@@ -456,58 +424,248 @@ def main(argv=None):
         for n in notes[:20]:
             L.append("- %s" % n)
         L.append("")
+    return L
 
-    if profiles:
+
+def micro_profile_lines(m):
+    profiles = m["profiles"]
+    L = []
+    for wl, title in (("add", "eager `c = a + b`"), ("session_train_step", "`Session.run(train_step)`"),
+                      ("tape_mlp_step", "GradientTape step, tiny MLP")):
+        if wl not in profiles:
+            continue
+        p = profiles[wl]
+        L.append("### %s — %d iterations" % (title, p["iterations"]))
+        L.append("")
+        L.append("By own time (tottime):")
+        L.append("")
+        L.append("```")
+        L.append(clean_profile(p["tottime"]))
+        L.append("```")
+        L.append("")
+        L.append("By cumulative time:")
+        L.append("")
+        L.append("```")
+        L.append(clean_profile(p["cumulative"]))
+        L.append("```")
+        L.append("")
+    return L
+
+
+def model_params(args):
+    params = {wl: dict((models.QUICK if args.quick else models.FULL)[wl]) for wl in models.FULL}
+    if args.w1_epochs:
+        params["w1"]["rounds"] = args.w1_epochs
+    if args.steps:
+        params["w2"]["steps"] = params["w5"]["steps"] = args.steps
+    for wl in models.MODEL_WORKLOADS:
+        params[wl]["torch_threads"] = args.torch_threads
+    return params
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    t_start = time.time()
+    started = datetime.datetime.now(datetime.timezone.utc)
+    load_before = loadavg()
+
+    base_env = dict(os.environ)
+    tfx_env = dict(base_env)
+    tfx_env["PYTHONPATH"] = ROOT + (os.pathsep + base_env["PYTHONPATH"] if base_env.get("PYTHONPATH") else "")
+    ref_env = dict(base_env)
+    ref_env.pop("PYTHONPATH", None)
+
+    # the one-thread variant of tensorflux gets OPENBLAS_NUM_THREADS=1 (thread count only;
+    # OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE are never touched)
+    tfx1_env = dict(tfx_env)
+    tfx1_env["OPENBLAS_NUM_THREADS"] = "1"
+
+    micro = None
+    if "micro" in args.sections:
+        micro = run_micro(args, tfx_env, ref_env, tfx1_env, t_start)
+
+    pythons = {"tensorflux": sys.executable, "tf": args.tf_python, "torch": args.torch_python}
+    envs = {"tensorflux": tfx_env, "tf": ref_env, "torch": ref_env}
+    params = model_params(args)
+    raws, summ, section_time = {}, {}, {}
+
+    def log(msg):
+        print(msg, flush=True)
+
+    # a full run gives each model workload fresh worker processes (clean peak RSS); --quick
+    # keeps one process per framework for all of them (no repeated TensorFlow import)
+    shared = {} if args.quick else None
+    try:
+        for wl in models.MODEL_WORKLOADS + ("w7",):
+            if wl not in args.sections:
+                continue
+            if wl == "w7" and shared:
+                for p in shared.values():
+                    p.close()
+                shared.clear()
+            t0 = time.time()
+            print("%s: %s ..." % (wl, models.TITLES[wl]), flush=True)
+            if wl == "w7":
+                raws[wl] = models.run_startup(params[wl], pythons, envs, log)
+            else:
+                top = 0 if args.no_profile or wl != "w1" else 15
+                raws[wl] = models.run_model_workload(wl, params[wl], pythons, envs, top, log, shared)
+            summ[wl] = models.summarise(wl, raws[wl])
+            section_time[wl] = time.time() - t0
+            print("  %s took %.0f s (total %.0f s)" % (wl, section_time[wl], time.time() - t_start), flush=True)
+    finally:
+        for p in (shared or {}).values():
+            p.close()
+
+    load_after = loadavg()
+    elapsed = time.time() - t_start
+
+    # versions, from whichever workers ran
+    versions = {}
+    if micro:
+        for key, fw in (("tensorflux-eager", "tensorflux"), ("tf-eager", "tf"), ("torch-eager", "torch")):
+            versions[fw] = micro["infos"][key]
+    for wl in models.MODEL_WORKLOADS:
+        for fw, info in raws.get(wl, {}).get("info", {}).items():
+            versions.setdefault(fw, info)
+            if fw in ("tf", "torch") and "threads" in info:
+                versions[fw + "-model"] = info
+
+    # ------------------------------------------------------------------ report
+    openblas_env = {k: v for k, v in os.environ.items() if k.startswith("OPENBLAS")}
+    thread_env = {k: os.environ[k] for k in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "TF_NUM_INTRAOP_THREADS",
+                                              "TF_NUM_INTEROP_THREADS", "TENSORFLUX_BLAS_THREADS") if k in os.environ}
+    L = []
+    L.append("# tensorflux benchmarks")
+    L.append("")
+    L.append("Written by `bench/run.py` (`make bench%s`); see `bench/README.md` for what is measured and how. "
+             "Sections run: %s. Ratios are tensorflux ÷ the other framework (below 1 means tensorflux is "
+             "faster)." % (" BENCH_ARGS=--quick" if args.quick else "", ", ".join(args.sections)))
+    L.append("")
+    L.append("## Machine")
+    L.append("")
+    L.append("| | |")
+    L.append("|---|---|")
+    L.append("| date (UTC) | %s |" % started.strftime("%Y-%m-%d %H:%M"))
+    L.append("| CPU | %s |" % cpu_model())
+    try:
+        affinity = len(os.sched_getaffinity(0))
+    except AttributeError:
+        affinity = os.cpu_count()
+    L.append("| cores | %s logical (%s usable by this process) |" % (os.cpu_count(), affinity))
+    L.append("| OS | %s %s |" % (platform.system(), platform.release()))
+    L.append("| load average at start / end | %s / %s |" % (
+        " ".join("%.2f" % x for x in load_before) if load_before else "?",
+        " ".join("%.2f" % x for x in load_after) if load_after else "?"))
+
+    def ver(fw):
+        return versions.get(fw, {})
+
+    if "tensorflux" in versions:
+        L.append("| tensorflux | %s at commit %s; Python %s, NumPy %s (%s) |" % (
+            ver("tensorflux").get("version"), git_describe(), ver("tensorflux").get("python"),
+            ver("tensorflux").get("numpy"), blas_name()))
+    if "tf" in versions:
+        L.append("| TensorFlow | %s%s; Python %s, NumPy %s (`%s`) |" % (
+            ver("tf").get("version"), (", Keras %s" % ver("tf")["keras"]) if ver("tf").get("keras") else "",
+            ver("tf").get("python"), ver("tf").get("numpy"), args.tf_python))
+    if "torch" in versions:
+        micro_threads = micro["infos"]["torch-eager"].get("threads", {}).get("intra_op", "?") if micro else None
+        model_threads = ver("torch-model").get("threads", {}).get("intra_op") if "torch-model" in versions else None
+        th = []
+        if micro_threads is not None:
+            th.append("%s intra-op threads in the micro section" % micro_threads)
+        if model_threads is not None:
+            th.append("%s in the model workloads" % model_threads)
+        L.append("| PyTorch | %s; Python %s, NumPy %s%s (`%s`) |" % (
+            ver("torch").get("version"), ver("torch").get("python"), ver("torch").get("numpy"),
+            (", " + ", ".join(th)) if th else "", args.torch_python))
+    L.append("| OPENBLAS_* in the environment | %s |" % (
+        (", ".join("`%s=%s`" % kv for kv in sorted(openblas_env.items())) or "none set")
+        + "; the benchmark never sets or unsets `OPENBLAS_CORETYPE` / `OPENBLAS_L2_SIZE`"
+        + ("" if args.no_single_thread or not micro else
+           ", and sets `OPENBLAS_NUM_THREADS=1` only for the labelled one-thread tensorflux worker")))
+    L.append("| thread variables | %s |" % (
+        ", ".join("`%s=%s`" % kv for kv in sorted(thread_env.items())) or "none set; every framework uses its defaults"
+        + (" (except PyTorch in the model workloads, `torch.set_num_threads(%d)`)" % args.torch_threads
+           if args.torch_threads and any(wl in raws for wl in models.MODEL_WORKLOADS) else "")))
+    L.append("| run time | %.0f s%s |" % (elapsed, (" (" + ", ".join(
+        "%s %.0f s" % (wl, t) for wl, t in section_time.items()) + ")") if section_time else ""))
+    L.append("")
+    if load_before and load_before[0] > 1.0:
+        L.append("Note: the one-minute load average was %.2f when the run started, so other processes were "
+                 "competing for the %d cores; the alternating rounds expose every framework to that load "
+                 "alike, but absolute figures are noisier than on an idle machine." % (load_before[0], os.cpu_count()))
+        L.append("")
+
+    goals = []
+    if micro:
+        goals += micro_goal_rows(micro)
+    goals += models.goal_rows(summ)
+    L.append("## Goals")
+    L.append("")
+    L.append("| goal | result | met |")
+    L.append("|---|---|---|")
+    for goal, result, met in goals:
+        mark = met if isinstance(met, str) else ("not measured" if met is None else ("yes" if met else "**no**"))
+        L.append("| %s | %s | %s |" % (goal, result, mark))
+    L.append("")
+
+    L += models.report(summ, raws, args, args.torch_threads)
+    if micro:
+        L += micro_report(micro, args)
+
+    prof_lines = models.profile_lines(raws.get("w1"), "W1: one tensorflux epoch of `model.fit` (%s)" % (
+        "%d images" % params["w1"]["train_size"] if params["w1"].get("train_size") else "60,000 images"),
+        lambda t: clean_profile(t))
+    if prof_lines or (micro and micro["profiles"]):
         L.append("## Where tensorflux spends its time (cProfile)")
         L.append("")
-        L.append("cProfile of the same timed loops (profiling inflates every Python call, so use these for "
+        L.append("cProfile of the same timed work (profiling inflates every Python call, so use these for "
                  "proportions, not absolute times). Paths are relative to the repository root.")
-        for wl, title in (("add", "eager `c = a + b`"), ("session_train_step", "`Session.run(train_step)`"),
-                          ("tape_mlp_step", "GradientTape step, tiny MLP")):
-            p = profiles[wl]
-            L.append("")
-            L.append("### %s — %d iterations" % (title, p["iterations"]))
-            L.append("")
-            L.append("By own time (tottime):")
-            L.append("")
-            L.append("```")
-            L.append(clean_profile(p["tottime"]))
-            L.append("```")
-            L.append("")
-            L.append("By cumulative time:")
-            L.append("")
-            L.append("```")
-            L.append(clean_profile(p["cumulative"]))
-            L.append("```")
         L.append("")
+        L += prof_lines
+        if micro:
+            L += micro_profile_lines(micro)
 
     with open(args.output, "w") as f:
-        f.write("\n".join(L))
+        f.write("\n".join(L).rstrip("\n") + "\n")
     os.makedirs(LOGS, exist_ok=True)
+    dump = {"date": started.isoformat(), "args": vars(args), "load": [load_before, load_after],
+            "model_params": params, "model_raw": raws, "model_summary": summ}
+    if micro:
+        dump.update({
+            "infos": micro["infos"],
+            "rounds": {"%s/%s" % k: v for k, v in micro["rounds"].items()},
+            "load_per_round": micro["load_rounds"],
+            "samples": {"%s/%s" % k: v for k, v in micro["samples"].items()},
+            "results": micro["results"],
+            "notes": micro["notes"],
+        })
     with open(os.path.join(LOGS, "results.json"), "w") as f:
-        json.dump({
-            "date": started.isoformat(),
-            "args": vars(args),
-            "infos": infos,
-            "rounds": {"%s/%s" % k: v for k, v in rounds.items()},
-            "load_per_round": load_rounds,
-            "samples": {"%s/%s" % k: v for k, v in samples.items()},
-            "results": results,
-            "notes": notes,
-        }, f, indent=1, default=str)
+        json.dump(dump, f, indent=1, default=str)
 
     # ------------------------------------------------------------------ console
+    if micro:
+        print()
+        print("%-28s %14s %14s %14s %9s %9s" % ("micro workload", "tensorflux", "TF", "torch", "tfx/TF", "tfx/torch"))
+        for wl, keys in micro["plan"]:
+            r = micro["results"][wl]
+            unit = "ms" if wl in GRAPH else "us"
+            print("%-28s %14s %14s %14s %9s %9s" % (
+                wl, fmt(r["tensorflux"], unit), fmt(r["tf"], unit), fmt(r.get("torch"), unit),
+                fmt_ratio(r["ratio_tf"]), fmt_ratio(r.get("ratio_torch"))))
+    if summ:
+        print()
+        for line in models.console(summ):
+            print(line)
+        for wl in raws:
+            for fw, e in raws[wl].get("errors", {}).items():
+                print("%s %s: %s" % (wl, fw, e))
     print()
-    print("%-28s %14s %14s %14s %9s %9s" % ("workload", "tensorflux", "TF", "torch", "tfx/TF", "tfx/torch"))
-    for wl, keys in plan:
-        r = results[wl]
-        unit = "ms" if wl in GRAPH else "us"
-        print("%-28s %14s %14s %14s %9s %9s" % (
-            wl, fmt(r["tensorflux"], unit), fmt(r["tf"], unit), fmt(r.get("torch"), unit),
-            fmt_ratio(r["ratio_tf"]), fmt_ratio(r.get("ratio_torch"))))
-    print()
-    print("goal per-op <= torch: %s" % ", ".join("%s %s" % (wl, "met" if op_goal[wl] else "NOT met") for wl in EAGER_OPS))
-    print("goal Session step <= 0.5x TF: %s" % ("met" if sess_goal else "NOT met"))
+    for goal, result, met in goals:
+        mark = met if isinstance(met, str) else ("n/a" if met is None else ("met" if met else "NOT met"))
+        print("goal %-62s %-8s %s" % (goal, mark, result))
     print("wrote %s in %.0f s" % (os.path.relpath(args.output, os.getcwd()), elapsed))
     return 0
 

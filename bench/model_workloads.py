@@ -1,0 +1,659 @@
+"""Driver side of the model workloads W1, W2, W4, W5, W6 (bench/train_worker.py) and of the
+start-up workload W7; used by bench/run.py.  See bench/README.md for what each one measures.
+
+For each workload, one worker process per framework is started (in parallel: start-up is
+not what these rows time), each reads the data and builds and warms up its model; then,
+round after round, the frameworks take turns running the round's timed work while the
+others wait on their stdin, the order rotating from round to round (A B C, B C A, ...).
+"""
+
+import json
+import os
+import statistics
+import subprocess
+import time
+
+BENCH = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(BENCH)
+WORKER = os.path.join(BENCH, "train_worker.py")
+LOGS = os.path.join(BENCH, "logs")
+MARK = "@@BENCH "
+FRAMEWORKS = ("tensorflux", "tf", "torch")
+FW_NAMES = {"tensorflux": "tensorflux", "tf": "TensorFlow", "torch": "PyTorch"}
+MODEL_WORKLOADS = ("w1", "w2", "w4", "w5", "w6")
+STEPS_PER_EPOCH = 1875  # 60,000 / 32
+MIB = 1024.0 * 1024.0
+
+# per-workload parameters (full run / --quick)
+FULL = {
+    "w1": {"rounds": 3},
+    "w2": {"rounds": 3, "steps": 100, "warmup_steps": 20, "test_size": 2000},
+    "w5": {"rounds": 3, "steps": 100, "warmup_steps": 10, "test_size": 2000},
+    "w4": {"rounds": 5, "predict_repeats": 20},
+    "w6": {"rounds": 3, "one_repeats": 3},
+    "w7": {"repeats": 5},
+}
+QUICK = {
+    "w1": {"rounds": 2, "train_size": 4800},
+    "w2": {"rounds": 2, "steps": 10, "warmup_steps": 3, "test_size": 2000},
+    "w5": {"rounds": 2, "steps": 20, "warmup_steps": 3, "test_size": 2000},
+    "w4": {"rounds": 2, "predict_repeats": 5},
+    "w6": {"rounds": 1, "one_repeats": 2, "batch8": False},
+    "w7": {"repeats": 3},
+}
+
+TITLES = {
+    "w1": "W1 seed MLP fit (Fashion-MNIST)",
+    "w2": "W2 seed CNN fit (Fashion-MNIST)",
+    "w4": "W4 MLP inference",
+    "w5": "W5 LSTM(64) fit, length-50 sequences",
+    "w6": "W6 ResNet50 forward",
+    "w7": "W7 start-up",
+}
+
+
+class Proc:
+    def __init__(self, label, framework, python, env):
+        self.key = "%s-%s" % (label, framework)
+        self.framework = framework
+        os.makedirs(LOGS, exist_ok=True)
+        self.log_path = os.path.join(LOGS, "%s.log" % self.key)
+        self.log = open(self.log_path, "w")
+        self.proc = subprocess.Popen(
+            [python, WORKER, framework, label], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            stderr=self.log, env=env, text=True, bufsize=1, cwd=BENCH)
+
+    def send(self, **req):
+        self.proc.stdin.write(json.dumps(req) + "\n")
+        self.proc.stdin.flush()
+
+    def read(self):
+        while True:
+            line = self.proc.stdout.readline()
+            if not line:
+                self.log.flush()
+                with open(self.log_path) as f:
+                    tail = f.read()[-2000:]
+                raise RuntimeError("worker %s died; log tail:\n%s" % (self.key, tail))
+            if line.startswith(MARK):
+                out = json.loads(line[len(MARK):])
+                if "error" in out:
+                    raise RuntimeError("%s\n%s" % (out["error"], out.get("traceback", "")))
+                return out
+
+    def call(self, **req):
+        self.send(**req)
+        return self.read()
+
+    def close(self):
+        try:
+            if self.proc.poll() is None:
+                self.call(cmd="quit")
+            self.proc.wait(timeout=30)
+        except Exception:
+            if self.proc.poll() is None:
+                self.proc.kill()
+                self.proc.wait()
+        self.log.close()
+
+
+def short_error(exc):
+    text = str(exc).strip().splitlines()
+    head = text[0] if text else type(exc).__name__
+    # the last line of a traceback names the exception
+    tail = [l for l in text if l and not l.startswith(" ")]
+    if len(tail) > 1 and tail[-1] != head:
+        head = "%s (%s)" % (head, tail[-1])
+    return head[:300]
+
+
+def run_model_workload(wl, params, pythons, envs, profile_top, log, shared=None):
+    """Run one model workload in every framework; returns a dict of raw results.
+
+    ``shared``: None to give this workload fresh worker processes (closed at the end), or a
+    dict framework -> Proc kept across workloads (--quick), filled here as needed."""
+    res = {"params": params, "info": {}, "rounds": {}, "final": {}, "errors": {}, "profile": None}
+    procs = {}
+    try:
+        for fw in FRAMEWORKS:
+            if shared is not None:
+                p = shared.get(fw)
+                if p is None or p.proc.poll() is not None:
+                    p = shared[fw] = Proc("models", fw, pythons[fw], envs[fw])
+                procs[fw] = p
+            else:
+                procs[fw] = Proc(wl, fw, pythons[fw], envs[fw])
+        for fw, p in procs.items():
+            p.send(cmd="setup", workload=wl, params=params)
+        for fw in list(procs):
+            try:
+                res["info"][fw] = procs[fw].read()
+            except Exception as exc:
+                res["errors"][fw] = "setup failed: " + short_error(exc)
+                log("  %s: %s" % (fw, res["errors"][fw]))
+                p = procs.pop(fw)
+                if shared is None or p.proc.poll() is not None:
+                    p.close()
+        alive = [fw for fw in FRAMEWORKS if fw in procs]
+        for fw in alive:
+            res["rounds"][fw] = []
+        for r in range(params["rounds"]):
+            order = alive[r % len(alive):] + alive[:r % len(alive)] if alive else []
+            for fw in order:
+                if fw in res["errors"]:
+                    continue
+                try:
+                    res["rounds"][fw].append(procs[fw].call(cmd="round", round=r))
+                except Exception as exc:
+                    res["errors"][fw] = "round %d failed: %s" % (r + 1, short_error(exc))
+                    log("  %s: %s" % (fw, res["errors"][fw]))
+            log("  %s round %d/%d done (load %.2f)" % (wl, r + 1, params["rounds"], os.getloadavg()[0]))
+        for fw in alive:
+            if fw in res["errors"]:
+                continue
+            try:
+                res["final"][fw] = procs[fw].call(cmd="final")
+            except Exception as exc:
+                res["errors"][fw] = "final failed: " + short_error(exc)
+        if profile_top and "tensorflux" in procs and "tensorflux" not in res["errors"]:
+            log("  profiling tensorflux %s ..." % wl)
+            try:
+                res["profile"] = procs["tensorflux"].call(cmd="profile", top=profile_top)
+            except Exception as exc:
+                res["errors"]["tensorflux-profile"] = short_error(exc)
+    finally:
+        if shared is None:
+            for p in procs.values():
+                p.close()
+    return res
+
+
+# --------------------------------------------------------------------------- W7
+
+
+IMPORT_CODE = ("import time\nt0 = time.perf_counter()\nimport {mod}\nt1 = time.perf_counter()\n"
+               "print({mark!r} + repr(t1 - t0), flush=True)\n")
+MODULES = {"tensorflux": "tensorflux", "tf": "tensorflow", "torch": "torch"}
+
+
+def time_import(python, mod, env):
+    t0 = time.perf_counter()
+    out = subprocess.run([python, "-c", IMPORT_CODE.format(mod=mod, mark=MARK)], capture_output=True, text=True,
+                         env=env, cwd=BENCH)
+    wall = time.perf_counter() - t0
+    for line in out.stdout.splitlines():
+        if line.startswith(MARK):
+            return float(line[len(MARK):]), wall
+    raise RuntimeError("import %s failed: %s" % (mod, out.stderr[-500:]))
+
+
+def dir_size(path, skip_pycache):
+    total = files = 0
+    for base, dirs, names in os.walk(path):
+        if skip_pycache and "__pycache__" in dirs:
+            dirs.remove("__pycache__")
+        for n in names:
+            try:
+                total += os.lstat(os.path.join(base, n)).st_size
+                files += 1
+            except OSError:
+                pass
+    return total, files
+
+
+def package_dir(python, mod, env):
+    code = ("import importlib.util as u; s = u.find_spec(%r); "
+            "print(%r + list(s.submodule_search_locations)[0])" % (mod, MARK))
+    out = subprocess.run([python, "-c", code], capture_output=True, text=True, env=env, cwd=BENCH)
+    for line in out.stdout.splitlines():
+        if line.startswith(MARK):
+            return line[len(MARK):]
+    return None
+
+
+PYCACHE = os.path.join(LOGS, "pycache")
+
+
+def bytecode_env(env):
+    """tensorflux as pip would install it: byte-compiled.  This environment may set
+    PYTHONDONTWRITEBYTECODE; the .pyc files go under bench/logs/pycache (PYTHONPYCACHEPREFIX),
+    never into the source tree."""
+    env = dict(env)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env["PYTHONPYCACHEPREFIX"] = PYCACHE
+    return env
+
+
+def run_startup(params, pythons, envs, log):
+    res = {"params": params, "import": {fw: [] for fw in FRAMEWORKS}, "wall": {fw: [] for fw in FRAMEWORKS},
+           "import_source": [], "size": {}, "errors": {},
+           "dont_write_bytecode": bool(envs["tensorflux"].get("PYTHONDONTWRITEBYTECODE"))}
+    env_of = dict(envs)
+    env_of["tensorflux"] = bytecode_env(envs["tensorflux"])
+    # as this environment runs it: with PYTHONDONTWRITEBYTECODE set and no __pycache__ in the
+    # source tree, every tensorflux module is compiled at every import
+    src_env = envs["tensorflux"] if res["dont_write_bytecode"] else None
+    alive = list(FRAMEWORKS)
+    for fw in FRAMEWORKS:  # one untimed import each: .pyc files written, files in the page cache
+        try:
+            time_import(pythons[fw], MODULES[fw], env_of[fw])
+        except Exception as exc:
+            res["errors"][fw] = short_error(exc)
+            alive.remove(fw)
+    for r in range(params["repeats"]):
+        for fw in alive[r % len(alive):] + alive[:r % len(alive)]:
+            t, wall = time_import(pythons[fw], MODULES[fw], env_of[fw])
+            res["import"][fw].append(t)
+            res["wall"][fw].append(wall)
+        if "tensorflux" in alive and src_env is not None:
+            res["import_source"].append(time_import(pythons["tensorflux"], "tensorflux", src_env)[0])
+    log("  w7 imports done (load %.2f)" % os.getloadavg()[0])
+    for fw in FRAMEWORKS:
+        path = package_dir(pythons[fw], MODULES[fw], envs[fw])
+        if not path:
+            continue
+        src, nfiles = dir_size(path, True)
+        full, _ = dir_size(path, False)
+        entry = {"path": path, "bytes_no_pycache": src, "bytes": full, "files": nfiles}
+        if fw == "tensorflux":
+            # source + the .pyc files compiled for it: what an installed copy holds
+            pyc = os.path.join(PYCACHE, os.path.abspath(path).lstrip(os.sep))
+            entry["bytes"] = src + dir_size(pyc, False)[0]
+        if fw == "tf":  # tf.keras is the separate keras package
+            kpath = package_dir(pythons[fw], "keras", envs[fw])
+            if kpath:
+                entry["keras_path"] = kpath
+                entry["keras_bytes"] = dir_size(kpath, False)[0]
+        res["size"][fw] = entry
+    return res
+
+
+# --------------------------------------------------------------------------- summary
+
+
+def _med(xs):
+    xs = [x for x in xs if x is not None]
+    return statistics.median(xs) if xs else None
+
+
+def summarise(wl, raw):
+    """{framework: {metric: value}} for one workload's raw results."""
+    out = {}
+    if wl == "w7":
+        for fw in FRAMEWORKS:
+            if raw["import"].get(fw):
+                out[fw] = {"import": _med(raw["import"][fw]), "wall": _med(raw["wall"][fw]),
+                           "import_all": raw["import"][fw]}
+                if fw == "tensorflux" and raw.get("import_source"):
+                    out[fw]["import_source"] = _med(raw["import_source"])
+            if fw in raw["size"]:
+                out.setdefault(fw, {}).update(raw["size"][fw])
+        return out
+    for fw, rounds in raw["rounds"].items():
+        if fw in raw["errors"] or not rounds:
+            continue
+        fin = raw["final"].get(fw, {})
+        info = raw["info"].get(fw, {})
+        m = {}
+        if wl == "w1":
+            scale = [STEPS_PER_EPOCH * 32.0 / r["samples"] for r in rounds]
+            epochs = [r["seconds"] * s for r, s in zip(rounds, scale)]
+            m["first_epoch"] = epochs[0]
+            m["epoch"] = _med(epochs[1:]) if len(epochs) > 1 else epochs[0]
+            m["epochs_all"] = epochs
+            m["test_accuracy"] = fin.get("test_accuracy")
+            m["rss_peak"] = fin.get("rss_peak")
+            m["rss_after_data"] = fin.get("rss_after_data")
+            m["train_accuracy"] = rounds[-1].get("train_accuracy")
+        elif wl in ("w2", "w5"):
+            per = [r["seconds_per_step"] for r in rounds]
+            m["step"] = _med(per)
+            m["epoch"] = m["step"] * STEPS_PER_EPOCH
+            m["steps_all"] = per
+            m["test_accuracy"] = fin.get("test_accuracy")
+            m["rss_peak"] = fin.get("rss_peak")
+            m["warmup_seconds"] = info.get("warmup_seconds")
+        elif wl == "w4":
+            m["predict_one"] = _med([r["predict_one"] for r in rounds])
+            m["call_one"] = _med([r["call_one"] for r in rounds])
+            m["predict_10k"] = _med([r["predict_10k"] for r in rounds])
+            m["throughput"] = 10000.0 / m["predict_10k"]
+            m["predict_one_all"] = [r["predict_one"] for r in rounds]
+            m["call_one_all"] = [r["call_one"] for r in rounds]
+        elif wl == "w6":
+            m["one"] = _med([r["one"] for r in rounds])
+            m["batch8"] = _med([r["batch8"] for r in rounds])
+            m["one_all"] = [r["one"] for r in rounds]
+            m["batch8_all"] = [r["batch8"] for r in rounds]
+            m["params"] = info.get("params")
+            m["build_seconds"] = info.get("build_seconds")
+            m["first_call_seconds"] = info.get("first_call_seconds")
+            m["finite"] = info.get("finite") and all(r["finite"] for r in rounds)
+        out[fw] = m
+    return out
+
+
+# --------------------------------------------------------------------------- report
+
+
+def _ratio(a, b):
+    return None if a is None or b is None or b == 0 else a / b
+
+
+def _s(x, unit):
+    if x is None:
+        return "—"
+    if unit == "s":
+        return "%.2f s" % x
+    if unit == "ms":
+        return "%.2f ms" % (x * 1e3)
+    if unit == "us":
+        return "%.1f µs" % (x * 1e6)
+    if unit == "pct":
+        return "%.2f %%" % (x * 100)
+    if unit == "mib":
+        return "%.0f MiB" % (x / MIB)
+    if unit == "per_s":
+        return "{:,.0f} /s".format(x)
+    if isinstance(x, int):
+        return "{:,}".format(x)
+    return str(x)
+
+
+def _r(x):
+    return "—" if x is None else "%.2f×" % x
+
+
+def _get(summ, wl, fw, key):
+    return summ.get(wl, {}).get(fw, {}).get(key)
+
+
+def goal_rows(summ):
+    """(goal text, result text, met: True/False/None)."""
+    rows = []
+
+    def g(wl, fw, key):
+        return _get(summ, wl, fw, key)
+
+    def add(goal, a, b, unit, limit, other="TF", higher_is_better=False):
+        r = _ratio(a, b)
+        if r is None:
+            rows.append((goal, "not measured" + ("" if a is None and b is None else
+                                                  " (%s)" % ("tensorflux" if a is None else other)), None))
+            return
+        met = (1 / r >= limit) if higher_is_better else (r <= limit)
+        rows.append((goal, "%s vs %s (%s)" % (_s(a, unit), _s(b, unit), _r(r)), met))
+
+    if "w1" in summ:
+        a, k, t = g("w1", "tensorflux", "epoch"), g("w1", "tf", "epoch"), g("w1", "torch", "epoch")
+        add("W1 s/epoch ≤ 0.5× Keras (issue 3)", a, k, "s", 0.5)
+        add("W1 s/epoch ≤ PyTorch (issue 3)", a, t, "s", 1.0, "PyTorch")
+        add("W1 s/epoch ≤ 0.2× Keras (issue 7)", a, k, "s", 0.2)
+        add("W1 s/epoch ≤ 0.5× PyTorch (issue 7)", a, t, "s", 0.5, "PyTorch")
+        ta, tk = g("w1", "tensorflux", "test_accuracy"), g("w1", "tf", "test_accuracy")
+        if ta is not None and tk is not None:
+            rows.append(("W1 test accuracy within 0.5 points of Keras (issue 7)",
+                         "%s vs %s (%+.2f points)" % (_s(ta, "pct"), _s(tk, "pct"), (ta - tk) * 100),
+                         ta >= tk - 0.005))
+        add("W1 peak RSS of the fit ≤ 0.5× Keras' (issue 7)", g("w1", "tensorflux", "rss_peak"),
+            g("w1", "tf", "rss_peak"), "mib", 0.5)
+    if "w2" in summ:
+        add("W2 seed CNN s/step ≤ TensorFlow (issues 4, 7)", g("w2", "tensorflux", "step"), g("w2", "tf", "step"),
+            "ms", 1.0)
+    if "w5" in summ:
+        add("W5 LSTM(64) s/step ≤ TensorFlow (issues 4, 7)", g("w5", "tensorflux", "step"), g("w5", "tf", "step"),
+            "ms", 1.0)
+    if "w6" in summ:
+        add("W6 ResNet50 one image ≤ 2× TensorFlow (issue 4)", g("w6", "tensorflux", "one"), g("w6", "tf", "one"),
+            "ms", 2.0)
+        add("W6 ResNet50 batch of 8 ≤ 1.5× TensorFlow (issue 7)", g("w6", "tensorflux", "batch8"),
+            g("w6", "tf", "batch8"), "ms", 1.5)
+    if "w4" in summ:
+        p1 = g("w4", "tensorflux", "predict_one")
+        rows.append(("W4 `predict` on one sample ≤ 1 ms (issue 7)",
+                     "%s (Keras %s)" % (_s(p1, "ms"), _s(g("w4", "tf", "predict_one"), "ms")),
+                     None if p1 is None else p1 <= 1e-3))
+        add("W4 model called on one sample ≤ 2× PyTorch's module call (issue 7)", g("w4", "tensorflux", "call_one"),
+            g("w4", "torch", "call_one"), "us", 2.0, "PyTorch")
+        a, b = g("w4", "tensorflux", "throughput"), g("w4", "tf", "throughput")
+        r = _ratio(a, b)
+        rows.append(("W4 `predict` throughput on 10,000 samples ≥ Keras' (issue 7)",
+                     "—" if r is None else "%s vs %s (%s)" % (_s(a, "per_s"), _s(b, "per_s"), _r(r)),
+                     None if r is None else r >= 1.0))
+    if "w7" in summ:
+        imp = g("w7", "tensorflux", "import")
+        rows.append(("W7 `import tensorflux` ≤ 0.25 s (issue 7; from `.pyc`, as installed)",
+                     "%s (TensorFlow %s, PyTorch %s)" % (_s(imp, "s"), _s(g("w7", "tf", "import"), "s"),
+                                                         _s(g("w7", "torch", "import"), "s")),
+                     None if imp is None else imp <= 0.25))
+        size = g("w7", "tensorflux", "bytes")
+        rows.append(("W7 package size < 20 MiB (issue 7)",
+                     "—" if size is None else "%.1f MiB with its `.pyc` files (%.1f MiB of source)" % (
+                         size / MIB, g("w7", "tensorflux", "bytes_no_pycache") / MIB),
+                     None if size is None else size < 20 * MIB))
+    return rows
+
+
+def report(summ, raws, args, torch_threads):
+    """Markdown lines for the model workloads and W7 (everything but the Goals table)."""
+    L = []
+    if not summ:
+        return L
+    quick = args.quick
+    L.append("## Model workloads (W1, W2, W4, W5, W6)")
+    L.append("")
+    L.append("Each workload runs in one worker process per framework (`bench/train_worker.py`); the three "
+             "take turns round by round, the order rotating, while the other two wait. tensorflux and "
+             "TensorFlow run the same Keras code (`tf.keras.Sequential`, `compile(Adam(1e-3, epsilon=1e-7), "
+             "SparseCategoricalCrossentropy(from_logits=True), metrics=['accuracy'])`, `fit(batch_size=32, "
+             "shuffle=True)`); PyTorch runs the same layers as an `nn.Module` with Keras' initialisers and a "
+             "hand-written loop (fresh `randperm` every epoch, `torch.optim.Adam(lr=1e-3, betas=(0.9, 0.999), "
+             "eps=1e-7)`, `cross_entropy` on logits, running loss and accuracy accumulated every step as "
+             "Keras' logs are). Figures are medians over rounds; ratios are tensorflux ÷ the other "
+             "framework (below 1 means tensorflux is faster).")
+    L.append("")
+    if torch_threads:
+        L.append("**PyTorch threads.** The PyTorch workers run with `torch.set_num_threads(%d)` "
+                 "(`--torch-threads`; 0 keeps PyTorch's default of one thread per core). On this shared "
+                 "machine PyTorch's default two threads spin-wait on small GEMMs whenever the other core is "
+                 "busy: measured here under the same load, the W1 MLP ran at 50–224 s/epoch with two threads "
+                 "against 7–8 s/epoch with one, and the LSTM at 260–510 ms/step against 29 ms/step. With the "
+                 "default, the PyTorch rows would measure that contention, not PyTorch, and flatter "
+                 "tensorflux. TensorFlow and tensorflux keep their own defaults." % torch_threads)
+        L.append("")
+    heads = "| workload | metric | tensorflux | TensorFlow | PyTorch | tensorflux / TF | tensorflux / torch |"
+    L.append(heads)
+    L.append("|---|---|---|---|---|---|---|")
+
+    def _cell(wl, fw, key, unit):
+        err = raws.get(wl, {}).get("errors", {}).get(fw)
+        if err and _get(summ, wl, fw, key) is None:
+            return "failed (see below)"
+        return _s(_get(summ, wl, fw, key), unit)
+
+    def first(wl, label, key, unit, ratio=True):
+        # first row of a workload carries its title
+        vals = [_get(summ, wl, fw, key) for fw in FRAMEWORKS]
+        a = vals[0]
+        r1 = _r(_ratio(a, vals[1])) if ratio else ""
+        r2 = _r(_ratio(a, vals[2])) if ratio else ""
+        L.append("| %s | %s | %s | %s | %s | %s | %s |" % (
+            TITLES[wl], label, *(_cell(wl, fw, key, unit) for fw in FRAMEWORKS), r1, r2))
+
+    def more(wl, label, key, unit, ratio=True):
+        vals = [_get(summ, wl, fw, key) for fw in FRAMEWORKS]
+        a = vals[0]
+        r1 = _r(_ratio(a, vals[1])) if ratio else ""
+        r2 = _r(_ratio(a, vals[2])) if ratio else ""
+        L.append("| | %s | %s | %s | %s | %s | %s |" % (
+            label, *(_cell(wl, fw, key, unit) for fw in FRAMEWORKS), r1, r2))
+
+    p = {wl: raws[wl]["params"] for wl in raws if wl in MODEL_WORKLOADS}
+    if "w1" in summ:
+        sub = p["w1"].get("train_size")
+        ext = " (extrapolated from %d samples)" % sub if sub else ""
+        n1 = p["w1"]["rounds"]
+        first("w1", ("s/epoch, epoch 2" if n1 == 2 else "s/epoch, median of epochs 2–%d" % n1 if n1 > 2
+                     else "s/epoch (first epoch)") + ext, "epoch", "s")
+        more("w1", "first epoch (incl. tracing / building)" + ext, "first_epoch", "s")
+        more("w1", "test accuracy after %d epoch%s (10k images)" % (
+            p["w1"]["rounds"], "s" if p["w1"]["rounds"] > 1 else ""), "test_accuracy", "pct", False)
+        more("w1", "peak RSS of the worker process (ru_maxrss)", "rss_peak", "mib")
+        more("w1", "RSS after import + data, before the model", "rss_after_data", "mib")
+    if "w2" in summ:
+        q = p["w2"]
+        first("w2", "s/step (%d rounds × %d steps)" % (q["rounds"], q["steps"]), "step", "ms")
+        more("w2", "s/epoch, extrapolated (× %d steps)" % STEPS_PER_EPOCH, "epoch", "s")
+        more("w2", "test accuracy after %d steps (first 2k test images)" % (q["warmup_steps"] + q["rounds"] * q["steps"]),
+             "test_accuracy", "pct", False)
+        more("w2", "peak RSS of the worker process" + (" (fresh processes only: — in `--quick`)" if quick else ""),
+             "rss_peak", "mib")
+    if "w5" in summ:
+        q = p["w5"]
+        first("w5", "s/step (%d rounds × %d steps)" % (q["rounds"], q["steps"]), "step", "ms")
+        more("w5", "test accuracy after %d steps (2k held-out sequences)" % (q["warmup_steps"] + q["rounds"] * q["steps"]),
+             "test_accuracy", "pct", False)
+    if "w4" in summ:
+        first("w4", "`predict` on one sample (median of %d)" % p["w4"]["predict_repeats"], "predict_one", "ms")
+        more("w4", "model called on one sample (`model(x)`)", "call_one", "us")
+        more("w4", "`predict` on 10,000 samples (batch 32)", "predict_10k", "ms")
+        more("w4", "… as throughput (higher is better)", "throughput", "per_s", False)
+    if "w6" in summ:
+        first("w6", "one image (median of %d per round)" % p["w6"]["one_repeats"], "one", "ms")
+        more("w6", "batch of 8", "batch8", "ms")
+        more("w6", "parameters (incl. BN statistics)", "params", "", False)
+    L.append("")
+    notes = []
+    if "w1" in summ:
+        notes.append("**W1** Flatten → Dense 128 relu → Dropout 0.2 → Dense 10 on all 60,000 training images per "
+                     "round%s: round 1 is each framework's first epoch (Keras traces its train function there), "
+                     "the later rounds continue training the same model, one epoch each. Test accuracy is on the "
+                     "10,000 test images after the last round. Peak RSS is `ru_maxrss` of the worker, which "
+                     "holds only this workload: the framework, the float32 training set (180 MiB, the same "
+                     "array handed to every framework) and the model." % (
+                         " (in `--quick`, %d images, times scaled to 60,000)" % p["w1"]["train_size"]
+                         if p["w1"].get("train_size") else ""))
+    if "w2" in summ:
+        q = p["w2"]
+        notes.append("**W2** Conv2D(32, 3, relu) → Conv2D(32, 3, relu) → MaxPool 2 → Conv2D(16, 3, relu) → "
+                     "MaxPool 2 → Flatten → Dense 32 relu → Dense 16 relu → Dense 10 (logits), batch 32. A full "
+                     "epoch would take minutes per framework, so each round fits %d steps on the next %d "
+                     "images of a fixed permutation of the training set (%d untimed warm-up steps first); "
+                     "**s/epoch is extrapolated** as s/step × %d. Test accuracy is on the first 2,000 test "
+                     "images after all %d steps." % (q["steps"], q["steps"] * 32, q["warmup_steps"],
+                                                     STEPS_PER_EPOCH, q["warmup_steps"] + q["rounds"] * q["steps"]))
+    if "w5" in summ:
+        q = p["w5"]
+        notes.append("**W5** LSTM(64) → Dense 10 (logits) on synthetic sequences: 50 steps × 16 standard-normal "
+                     "features (fixed seed); the label is the arg-max of a fixed random 16 → 10 linear map of the "
+                     "mean of the last 10 steps. Each round fits %d steps (batch 32) on fresh sequences, after "
+                     "%d untimed warm-up steps; the test accuracy on 2,000 held-out sequences shows the three "
+                     "learnt the same amount." % (q["steps"], q["warmup_steps"]))
+    if "w4" in summ:
+        notes.append("**W4** The W1 MLP, compiled, untrained. `predict` takes a NumPy array and returns one "
+                     "(PyTorch: `model.eval()`, `torch.no_grad()`, the module on `torch.from_numpy(x)`, "
+                     "`.numpy()`; batches of 32 for 10,000 samples, as Keras' default). The model call is a "
+                     "tight loop of `model(xt)` on a framework tensor made once (PyTorch inside `no_grad`).")
+    if "w6" in summ:
+        notes.append("**W6** `keras.applications.ResNet50(weights=None, include_top=False, input_shape=(224, 224, "
+                     "3))` called as `model(x, training=False)` on NumPy images (fixed random pixels in [0, 1)); "
+                     "PyTorch runs the same network written out in `train_worker.py` (Keras' layout: stride on "
+                     "the first 1x1 convolution of a stage, biases on every convolution, BN epsilon 1.001e-5), "
+                     "in `eval()` mode under `no_grad`, NCHW. Every shape is run once before timing.%s" % (
+                         "" if p["w6"].get("batch8", True) else " (`--quick` skips the batch of 8.)"))
+    for n in notes:
+        L.append(n)
+        L.append("")
+
+    errors = [(wl, fw, e) for wl in MODEL_WORKLOADS + ("w7",) for fw, e in raws.get(wl, {}).get("errors", {}).items()]
+    if errors:
+        L.append("Failures (the row is left out for that framework):")
+        L.append("")
+        for wl, fw, e in errors:
+            L.append("- %s, %s: `%s`" % (wl.upper(), FW_NAMES.get(fw, fw), e.replace("`", "'")))
+        L.append("")
+
+    # per-round figures
+    L.append("Round by round (each framework's figure per round, in round order):")
+    L.append("")
+    L.append("| workload | tensorflux | TensorFlow | PyTorch |")
+    L.append("|---|---|---|---|")
+    spread = (("w1", "epochs_all", "s", "W1 s/epoch"), ("w2", "steps_all", "ms", "W2 s/step"),
+              ("w5", "steps_all", "ms", "W5 s/step"), ("w4", "predict_one_all", "ms", "W4 predict one"),
+              ("w4", "call_one_all", "us", "W4 call one"), ("w6", "one_all", "ms", "W6 one image"),
+              ("w6", "batch8_all", "ms", "W6 batch 8"), ("w7", "import_all", "s", "W7 import"))
+    for wl, key, unit, label in spread:
+        if wl in summ:
+            L.append("| %s | %s |" % (label, " | ".join(
+                ", ".join(_s(v, unit) for v in (_get(summ, wl, fw, key) or [])) or "—" for fw in FRAMEWORKS)))
+    L.append("")
+
+    if "w7" in summ:
+        q = raws["w7"]["params"]
+        L.append("## W7 start-up")
+        L.append("")
+        L.append("| | tensorflux | TensorFlow | PyTorch | tensorflux / TF | tensorflux / torch |")
+        L.append("|---|---|---|---|---|---|")
+        imp = [_get(summ, "w7", fw, "import") for fw in FRAMEWORKS]
+        wall = [_get(summ, "w7", fw, "wall") for fw in FRAMEWORKS]
+        L.append("| `import` in a fresh process (median of %d) | %s | %s | %s | %s | %s |" % (
+            q["repeats"], *(_s(x, "s") for x in imp), _r(_ratio(imp[0], imp[1])), _r(_ratio(imp[0], imp[2]))))
+        src = _get(summ, "w7", "tensorflux", "import_source")
+        if src is not None:
+            L.append("| `import tensorflux` with no `.pyc` (this environment: `PYTHONDONTWRITEBYTECODE=1`) "
+                     "| %s | | | %s | %s |" % (_s(src, "s"), _r(_ratio(src, imp[1])), _r(_ratio(src, imp[2]))))
+        L.append("| whole process (`python -c 'import …'`) | %s | %s | %s | %s | %s |" % (
+            *(_s(x, "s") for x in wall), _r(_ratio(wall[0], wall[1])), _r(_ratio(wall[0], wall[2]))))
+        sizes = [_get(summ, "w7", fw, "bytes") for fw in FRAMEWORKS]
+        L.append("| package directory on disk | %s | %s | %s | %s | %s |" % (
+            *("—" if s is None else "%.1f MiB" % (s / MIB) for s in sizes),
+            _r(_ratio(sizes[0], sizes[1])), _r(_ratio(sizes[0], sizes[2]))))
+        nop = _get(summ, "w7", "tensorflux", "bytes_no_pycache")
+        kb = _get(summ, "w7", "tf", "keras_bytes")
+        L.append("")
+        L.append("The import is timed inside a fresh interpreter (`time.perf_counter()` around `import X`), "
+                 "after one untimed import of each that warms the page cache; the frameworks alternate. "
+                 "TensorFlow and PyTorch import their byte-code compiled by pip; tensorflux is imported as an "
+                 "installed copy would be, from `.pyc` files (compiled by the untimed import into "
+                 "`bench/logs/pycache` through `PYTHONPYCACHEPREFIX`, so the source tree is untouched)%s. "
+                 "Sizes are the package directory alone (`tensorflux/` plus its `.pyc` files, "
+                 "`site-packages/tensorflow/`, `site-packages/torch/`), NumPy and other dependencies not "
+                 "counted; tensorflux's source alone is %s.%s" % (
+                     "; the extra row imports it the way every process in this environment does, compiling "
+                     "each module from source" if src is not None else "",
+                     "—" if nop is None else "%.1f MiB" % (nop / MIB),
+                     "" if kb is None else " TensorFlow's `tf.keras` is the separate `keras` package, another "
+                     "%.1f MiB." % (kb / MIB)))
+        L.append("")
+    return L
+
+
+def profile_lines(raw, title, clean):
+    prof = raw.get("profile") if raw else None
+    if not prof:
+        return []
+    L = ["### %s (%.1f s under cProfile)" % (title, prof["seconds"]), "", "By own time (tottime):", "", "```",
+         clean(prof["tottime"]), "```", "", "By cumulative time:", "", "```", clean(prof["cumulative"]), "```", ""]
+    return L
+
+
+def console(summ):
+    lines = []
+    fmt = "%-40s %12s %12s %12s %8s %8s"
+    lines.append(fmt % ("model workload", "tensorflux", "TF", "torch", "tfx/TF", "tfx/tch"))
+    spec = (("w1", "epoch", "s", "W1 MLP s/epoch"), ("w1", "first_epoch", "s", "W1 first epoch"),
+            ("w1", "test_accuracy", "pct", "W1 test accuracy"), ("w1", "rss_peak", "mib", "W1 peak RSS"),
+            ("w2", "step", "ms", "W2 CNN per step"), ("w2", "test_accuracy", "pct", "W2 test accuracy (2k)"),
+            ("w5", "step", "ms", "W5 LSTM per step"), ("w5", "test_accuracy", "pct", "W5 test accuracy"),
+            ("w4", "predict_one", "ms", "W4 predict 1 sample"), ("w4", "call_one", "us", "W4 call 1 sample"),
+            ("w4", "predict_10k", "ms", "W4 predict 10k"), ("w6", "one", "ms", "W6 ResNet50 1 image"),
+            ("w6", "batch8", "ms", "W6 ResNet50 batch 8"), ("w7", "import", "s", "W7 import"),
+            ("w7", "bytes", "mib", "W7 package size"))
+    for wl, key, unit, label in spec:
+        if wl not in summ:
+            continue
+        v = [_get(summ, wl, fw, key) for fw in FRAMEWORKS]
+        ratio = unit not in ("pct",)
+        lines.append(fmt % (label, *(_s(x, unit) for x in v),
+                            _r(_ratio(v[0], v[1])) if ratio else "", _r(_ratio(v[0], v[2])) if ratio else ""))
+    return lines
