@@ -52,16 +52,17 @@ TITLES = {
 }
 
 
-class Proc:
-    def __init__(self, label, framework, python, env):
-        self.key = "%s-%s" % (label, framework)
-        self.framework = framework
+class WorkerProcess:
+    """A long-lived worker subprocess answering JSON requests, one per line; replies are the
+    stdout lines starting with MARK. Shared by the model workloads and run.py's micro ones."""
+
+    def __init__(self, key, argv, env):
+        self.key = key
         os.makedirs(LOGS, exist_ok=True)
-        self.log_path = os.path.join(LOGS, "%s.log" % self.key)
+        self.log_path = os.path.join(LOGS, "%s.log" % key)
         self.log = open(self.log_path, "w")
-        self.proc = subprocess.Popen(
-            [python, WORKER, framework, label], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-            stderr=self.log, env=env, text=True, bufsize=1, cwd=BENCH)
+        self.proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     stderr=self.log, env=env, text=True, bufsize=1, cwd=BENCH)
 
     def send(self, **req):
         self.proc.stdin.write(json.dumps(req) + "\n")
@@ -73,12 +74,13 @@ class Proc:
             if not line:
                 self.log.flush()
                 with open(self.log_path) as f:
-                    tail = f.read()[-2000:]
+                    tail = f.read()[-3000:]
                 raise RuntimeError("worker %s died; log tail:\n%s" % (self.key, tail))
             if line.startswith(MARK):
                 out = json.loads(line[len(MARK):])
                 if "error" in out:
-                    raise RuntimeError("%s\n%s" % (out["error"], out.get("traceback", "")))
+                    raise RuntimeError("worker %s: %s\n%s" % (self.key, out["error"],
+                                                              out.get("traceback", "")))
                 return out
 
     def call(self, **req):
@@ -95,6 +97,14 @@ class Proc:
                 self.proc.kill()
                 self.proc.wait()
         self.log.close()
+
+
+class Proc(WorkerProcess):
+    """A train_worker.py process for one framework."""
+
+    def __init__(self, label, framework, python, env):
+        super().__init__("%s-%s" % (label, framework), [python, WORKER, framework, label], env)
+        self.framework = framework
 
 
 def short_error(exc):

@@ -70,55 +70,15 @@ def default_python(kind):
     return None
 
 
-class Worker:
+class Worker(models.WorkerProcess):
+    """A worker.py process (micro benchmarks) for one framework and mode."""
+
     def __init__(self, key, framework, mode, python, env, variant="default"):
-        self.key = key
+        super().__init__(key, [python, WORKER, framework, mode, variant], env)
         self.framework = framework
         self.mode = mode
         self.variant = variant
-        os.makedirs(LOGS, exist_ok=True)
-        self.log_path = os.path.join(LOGS, "%s.log" % key)
-        self.log = open(self.log_path, "w")
-        self.proc = subprocess.Popen(
-            [python, WORKER, framework, mode, variant],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=self.log,
-            env=env,
-            text=True,
-            bufsize=1,
-            cwd=BENCH,
-        )
         self.info = None
-
-    def call(self, **req):
-        self.proc.stdin.write(json.dumps(req) + "\n")
-        self.proc.stdin.flush()
-        return self.read()
-
-    def read(self):
-        while True:
-            line = self.proc.stdout.readline()
-            if not line:
-                self.log.flush()
-                with open(self.log_path) as f:
-                    tail = f.read()[-3000:]
-                raise RuntimeError("worker %s died; log tail:\n%s" % (self.key, tail))
-            if line.startswith(MARK):
-                out = json.loads(line[len(MARK):])
-                if "error" in out:
-                    raise RuntimeError("worker %s: %s\n%s" % (self.key, out["error"], out.get("traceback", "")))
-                return out
-
-    def close(self):
-        try:
-            if self.proc.poll() is None:
-                self.call(cmd="quit")
-            self.proc.wait(timeout=30)
-        except Exception:
-            if self.proc.poll() is None:
-                self.proc.kill()
-        self.log.close()
 
 
 def loadavg():
