@@ -43,7 +43,10 @@ def _unary(op_type, kernel, kinds="fciu", tf_name=None):
     op_def = register_op(op_type, kernel, same_shape)
     direct = direct_kernel(op_def)
 
-    def op(x, name=None):
+    def op(x=None, name=None, features=None):
+        # tf.nn activations call their argument `features`; math functions call it `x`.
+        if x is None:
+            x = features
         # Fast path (eager tensor, allowed dtype, no graph, no tape): the kernel's NumPy
         # function on the array, wrapped in a new Tensor, with no dispatch in between.
         if type(x) is Tensor:

@@ -59,15 +59,8 @@ def _is_zero(t):
 # ---- activations --------------------------------------------------------------------------
 
 def _activation(op_type, kernel, kinds="f"):
-    register_op(op_type, kernel, same_shape)
-
-    def op(features, name=None):
-        x = to_tensor(features)
-        if x.dtype._np.kind not in kinds:
-            check_dtype(x, kinds, op_type)
-        return apply(op_type, [x], None, name)
-    op.__name__ = op_type.lower()
-    return op
+    """An elementwise activation op: math_ops' unary-op wrapper (with its eager fast path)."""
+    return math_ops._unary(op_type, kernel, kinds, op_type.lower())
 
 
 relu = _activation("Relu", ew.relu, "fiu")
