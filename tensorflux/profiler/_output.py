@@ -20,27 +20,13 @@ import os
 import socket
 import struct
 
+from tensorflux.io._example import _key, _varint
+
 __all__ = ["write_profile", "encode_xspace", "text_report"]
 
 
 # ---- protobuf wire format ------------------------------------------------------------------
-
-def _varint(value):
-    value &= (1 << 64) - 1  # negative int64 values are encoded as 10-byte two's complement
-    out = bytearray()
-    while True:
-        byte = value & 0x7F
-        value >>= 7
-        if value:
-            out.append(byte | 0x80)
-        else:
-            out.append(byte)
-            return bytes(out)
-
-
-def _key(field, wire_type):
-    return _varint((field << 3) | wire_type)
-
+# (varints and field keys come from tf.train.Example's encoder, imported above)
 
 def _int(field, value, always=False):
     """An int64/uint64 field; proto3 omits zeros unless the field is in a oneof."""
