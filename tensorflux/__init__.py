@@ -65,7 +65,7 @@ from tensorflux.compat.v1 import (placeholder, Session, InteractiveSession,  # n
                                   assign_sub, Print, string_split, read_file, log_sigmoid,
                                   random_shuffle, multinomial, Dimension as _Dim,
                                   placeholder_with_default, is_variable_initialized,
-                                  report_uninitialized_variables, GraphDef, logging,
+                                  report_uninitialized_variables, logging,
                                   make_template, VariableScope, get_local_variable,
                                   initialize_all_variables, arg_max, arg_min, mod, floor_div,
                                   tables_initializer, model_variables)
@@ -96,7 +96,18 @@ _LAZY = {"keras": "tensorflux.keras", "data": "tensorflux.data", "summary": "ten
          "python_io": "tensorflux.python_io"}
 
 
+# TF1's protobuf message classes, from the optional `tensorboard` package that also writes
+# event files (tf.Summary(value=[tf.Summary.Value(tag=..., simple_value=...)]) and so on).
+_PROTOS = {"Summary": "summary_pb2", "GraphDef": "graph_pb2", "Event": "event_pb2",
+           "HistogramProto": "summary_pb2", "SummaryMetadata": "summary_pb2",
+           "NodeDef": "node_def_pb2", "AttrValue": "attr_value_pb2",
+           "TensorProto": "tensor_pb2", "TensorShapeProto": "tensor_shape_pb2"}
+
+
 def __getattr__(name):
+    if name in _PROTOS:
+        from tensorflux.summary import _proto
+        return getattr(_proto.proto(_PROTOS[name]), name)
     module_name = _LAZY.get(name)
     if module_name is not None:
         try:

@@ -241,10 +241,6 @@ def Print(input_, data, message=None, first_n=None, summarize=None, name=None):
         return array_ops.identity(input_, name=name)
 
 
-class GraphDef:
-    """TF1 GraphDef placeholder type: graphs are not serialized to protobufs here."""
-
-
 class _Logging:
     """tf.logging (TF1): thin wrapper over Python's logging under the "tensorflow" logger."""
     DEBUG, INFO, WARN, ERROR, FATAL = (_py_logging.DEBUG, _py_logging.INFO,

@@ -113,6 +113,18 @@ class Graph:
     def get_operations(self):
         return list(self._operations)
 
+    def as_graph_def(self, from_version=None, add_shapes=False):
+        """The graph as a TensorFlow `GraphDef` protobuf (the message class of the optional
+        `tensorboard` package); every node carries `_output_shapes`."""
+        del from_version, add_shapes  # the nodes always carry their shapes
+        from tensorflux.summary import _graph_def
+        return _graph_def.graph_def(self)
+
+    @property
+    def graph_def_versions(self):
+        from tensorflux.summary import _proto
+        return _proto.proto("versions_pb2").VersionDef(producer=1645)
+
     def get_operation_by_name(self, name):
         try:
             return self._names[name]

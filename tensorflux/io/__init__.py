@@ -8,6 +8,8 @@
         parse_example
     tf.io.gfile (exists, glob, makedirs, GFile, ...)
 """
+import os
+
 from tensorflux.io import gfile  # noqa: F401
 from tensorflux.io._ops import (read_file, write_file, matching_files, decode_image,  # noqa
                                 decode_jpeg, decode_png, decode_bmp, decode_gif, decode_webp,
@@ -47,3 +49,19 @@ def decode_csv(records, record_defaults, field_delim=",", use_quote_delim=True, 
     from tensorflux.io._csv import decode_csv as _decode_csv
     return _decode_csv(records, record_defaults, field_delim, use_quote_delim, na_value,
                        select_cols, name)
+
+
+def write_graph(graph_or_graph_def, logdir, name, as_text=True):
+    """Writes a Graph (or GraphDef) to `logdir/name`: protobuf text format by default, binary
+    with `as_text=False`; written to a temporary file and renamed. Returns the path."""
+    from tensorflux.summary import _graph_def
+    from tensorflux.train.saver import _atomic_write
+    message = _graph_def.as_graph_def(graph_or_graph_def)
+    if as_text:
+        from google.protobuf import text_format  # installed with tensorboard's protobufs
+        data = text_format.MessageToString(message).encode("utf-8")
+    else:
+        data = message.SerializeToString()
+    path = os.path.join(logdir, name)
+    _atomic_write(path, lambda handle: handle.write(data))
+    return path

@@ -20,6 +20,9 @@ def __getattr__(name):
         from tensorflux.io import _example
         if hasattr(_example, name):
             return getattr(_example, name)
+    if name == "write_graph":  # TF1 spelling of tf.io.write_graph
+        from tensorflux.io import write_graph
+        return write_graph
     raise AttributeError(f"tf.train.{name} is not implemented by tensorflux.")
 
 
