@@ -16,7 +16,8 @@ from tensorflux.framework.dtypes import (DType, as_dtype, float16, half, float32
                                          resource, variant)
 from tensorflux.framework.tensor import Tensor
 from tensorflux.framework.tensor_shape import TensorShape, Dimension
-from tensorflux.framework.graph import Graph, Operation, GraphKeys, name_scope
+from tensorflux.framework.graph import (Graph, Operation, GraphKeys, name_scope,
+                                       get_current_name_scope)
 from tensorflux.framework.context import (executing_eagerly, device, init_scope,
                                           get_default_graph)
 from tensorflux.framework.variables import Variable

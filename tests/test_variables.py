@@ -437,3 +437,37 @@ def test_device_scope_in_graph_mode(graph_mode):
     with tf1.Session() as sess:
         sess.run(v.initializer)
         assert sess.run(z) == 7.0
+
+
+def test_eager_name_scope_names_variables_like_tf2():
+    with tf.name_scope("outer") as outer:
+        first = tf.Variable(1.0, name="v")
+        with tf.name_scope("inner") as inner:
+            second = tf.Variable(2.0)
+            assert tf.get_current_name_scope() == "outer/inner"
+        with tf.name_scope("inner"):  # eager scopes are not made unique
+            third = tf.Variable(3.0)
+        with tf.name_scope("absolute/"):
+            fourth = tf.Variable(4.0, name="w")
+    assert (outer, inner) == ("outer/", "outer/inner/")
+    assert [first.name, second.name, third.name, fourth.name] == [
+        "outer/v:0", "outer/inner/Variable:0", "outer/inner/Variable:0", "absolute/w:0"]
+    assert tf.get_current_name_scope() == ""
+    assert tf.Variable(0.0, name="top").name == "top:0"
+
+
+def test_eager_name_scope_is_restored_after_an_error():
+    with pytest.raises(RuntimeError):
+        with tf.name_scope("broken"):
+            raise RuntimeError("boom")
+    assert tf.get_current_name_scope() == ""
+
+
+def test_module_name_scope_prefixes_its_variables():
+    class Dense(tf.Module):
+        def __init__(self):
+            super().__init__(name="my_dense")
+            with self.name_scope:
+                self.w = tf.Variable(tf.ones([2, 2]), name="w")
+
+    assert Dense().w.name == "my_dense/w:0"

@@ -17,6 +17,7 @@ class _State(threading.local):
         self.tapes = []            # active GradientTapes, innermost last
         self.device_stack = []
         self.variable_creation_hooks = []  # set by function tracing
+        self.eager_scope = ""      # tf.name_scope outside graphs: "outer/inner/" (names variables)
 
 
 state = _State()

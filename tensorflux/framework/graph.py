@@ -240,6 +240,13 @@ class Graph:
         return f"<tensorflux.Graph with {len(self._operations)} ops>"
 
 
+def get_current_name_scope():
+    """`tf.get_current_name_scope()`: the innermost name scope, "" at the top level."""
+    if context.executing_eagerly():
+        return context.state.eager_scope[:-1]
+    return context.get_default_graph().get_name_scope()
+
+
 class name_scope:
     """`tf.name_scope(name)`: prefixes the names of ops created inside (graph mode)."""
 
@@ -249,8 +256,19 @@ class name_scope:
 
     def __enter__(self):
         if context.executing_eagerly():
+            # Eagerly, as in TF2, scopes are not made unique; they name the variables created
+            # inside ("outer/inner/v:0"). A name ending in "/" is an absolute scope.
             self._context = None
-            return (self._name or "") + "/"
+            state = context.state
+            self._saved_eager_scope = state.eager_scope
+            name = self._name
+            if name is None:
+                pass
+            elif name == "" or name.endswith("/"):
+                state.eager_scope = name
+            else:
+                state.eager_scope = state.eager_scope + name + "/"
+            return state.eager_scope
         graph = context.get_default_graph()
         self._context = graph.name_scope(self._name)
         return self._context.__enter__()
@@ -258,4 +276,5 @@ class name_scope:
     def __exit__(self, *exc):
         if self._context is not None:
             return self._context.__exit__(*exc)
+        context.state.eager_scope = self._saved_eager_scope
         return False

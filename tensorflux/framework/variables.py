@@ -137,8 +137,8 @@ class Variable:
         self._shape = TensorShape(shape) if shape is not None else TensorShape(
             self._value.shape)
         self._initial_array = self._value.copy()
-        self._op_name = self._base_name
-        self._name = f"{self._base_name}:0"
+        self._op_name = _state.eager_scope + self._base_name
+        self._name = f"{self._op_name}:0"
         self._initializer_op = None
         self._initial_tensor = None
 
