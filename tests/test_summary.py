@@ -551,3 +551,15 @@ def test_docstring_examples(module):
                              extraglobs={"tf": tf, "tempfile": tempfile},
                              optionflags=doctest.ELLIPSIS)
     assert result.failed == 0 and result.attempted > 0
+
+
+def test_tf2_eager_name_scope_prefixes_tags(tmp_path):
+    logdir = str(tmp_path / "scoped")
+    writer = tf.summary.create_file_writer(logdir)
+    with writer.as_default(), tf.name_scope("train"):
+        tf.summary.scalar("loss", 0.5, step=1)
+        with tf.name_scope("layer1"):
+            tf.summary.histogram("weights", tf.constant([1.0, 2.0]), step=1)
+    writer.close()
+    accumulator = tensors_of(logdir)
+    assert set(accumulator.Tags()["tensors"]) == {"train/loss", "train/layer1/weights"}

@@ -137,11 +137,11 @@ def _timed_plan_kernel(recorder, op, kernel):
     name = f"{op.name}:{op.type}"
     stats = {"tf_op": name}
 
-    def timed(*args):
+    def timed(*args, **attrs):
         depth = recorder.local.depth
         start = _perf_ns()
         try:
-            return kernel(*args)
+            return kernel(*args, **attrs)
         finally:
             recorder.add(name, "op", start, _perf_ns(), stats, depth)
     return timed

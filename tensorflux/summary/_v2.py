@@ -49,12 +49,15 @@ def clean_tag(name):
 
 
 def _scoped_tag(name):
-    """The tag of a summary: `name` prefixed by the name scope of the graph being built."""
+    """The tag of a summary: `name` prefixed by the current name scope (eager, as in TF2, or
+    of the graph being built)."""
     tag = clean_tag(name)
-    if not context.executing_eagerly():
+    if context.executing_eagerly():
+        scope = context.state.eager_scope[:-1]
+    else:
         scope = context.get_default_graph().get_name_scope()
-        if scope:
-            tag = f"{scope}/{tag}"
+    if scope:
+        tag = f"{scope}/{tag}"
     return tag
 
 
