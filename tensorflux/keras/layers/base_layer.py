@@ -8,7 +8,7 @@ import numpy as np
 import tensorflux as tf
 from tensorflux.framework import context, nest
 from tensorflux.framework.module import Module
-from tensorflux.framework.tensor import Tensor
+from tensorflux.framework.tensor import _NP_TO_DTYPE, Tensor
 from tensorflux.framework.tensor_shape import TensorShape
 from tensorflux.framework.variables import Variable
 from tensorflux.keras import constraints, initializers, regularizers
@@ -287,6 +287,8 @@ class Layer(Module):
         _check_spec(self, spec, shape)
 
     def __call__(self, *args, **kwargs):
+        if args and type(args[0]) is Tensor and self.built:
+            return self._call_tensor(args, kwargs)
         if not args and "inputs" in kwargs:
             args = (kwargs.pop("inputs"),)
         if not args:
@@ -324,6 +326,68 @@ class Layer(Module):
             except (tf.errors.OpError, ValueError, TypeError) as error:
                 raise _in_layer_error(self, inputs, error) from error
         _propagate_mask(self, inputs, outputs, previous_mask)
+        if self.activity_regularizer is not None:
+            self._activity_losses = [self.activity_regularizer(o) / tf.cast(
+                tf.shape(o)[0], o.dtype) for o in nest.flatten(outputs)]
+        return outputs
+
+    def _call_tensor(self, args, kwargs):
+        """`__call__` on a built layer whose first argument is a plain Tensor (the common
+        eager case): the same steps as the general path, each in its cheapest form.
+
+        - the input's mask is read before any dtype cast; a floating input of another dtype
+          than the layer's is cast (`_convert_input`, which a subclass may override, runs
+          whenever the dtype differs or is overridden);
+        - the input spec is checked on the eager value's shape tuple; only an input it does
+          not accept goes through `_check_spec`, which raises the error naming the layer;
+        - the training scope is entered only when it changes the training flag (entering
+          one that pushes the current flag again is a no-op);
+        - the mask is computed only when there is one or `compute_mask` is overridden.
+        """
+        inputs = args[0]
+        previous_mask = getattr(inputs, "_keras_mask", None)
+        value = inputs._value
+        # the tensor's dtype (for an eager value, looked up without computing `inputs.dtype`)
+        dtype = _NP_TO_DTYPE.get(value.dtype) if value is not None else inputs.dtype
+        if dtype is None or dtype.name != self.dtype or \
+                type(self)._convert_input is not _BASE_CONVERT:
+            inputs = self._convert_input(inputs)
+            args = (inputs,) + args[1:]
+        spec = self.input_spec
+        if spec is not None and not isinstance(spec, (list, tuple)) and \
+                isinstance(inputs, Tensor):
+            value = inputs._value
+            if value is None or not _spec_accepts(spec, value.shape):
+                _check_spec(self, spec, inputs.shape)
+        stack = _call_context.training
+        current = stack[-1] if stack else None
+        if self._call_accepts_training:
+            training = kwargs.get("training")
+            if training is None:
+                training = current
+            kwargs["training"] = training
+        else:
+            if "training" in kwargs:
+                del kwargs["training"]
+            training = current
+        if not self._call_accepts_mask:
+            if "mask" in kwargs:
+                del kwargs["mask"]
+        elif previous_mask is not None and kwargs.get("mask") is None:
+            kwargs["mask"] = previous_mask
+        try:
+            if training is current:
+                outputs = self.call(*args, **kwargs)
+            else:
+                stack.append(training)
+                try:
+                    outputs = self.call(*args, **kwargs)
+                finally:
+                    stack.pop()
+        except (tf.errors.OpError, ValueError, TypeError) as error:
+            raise _in_layer_error(self, inputs, error) from error
+        if previous_mask is not None or type(self).compute_mask is not _BASE_COMPUTE_MASK:
+            _propagate_mask(self, inputs, outputs, previous_mask)
         if self.activity_regularizer is not None:
             self._activity_losses = [self.activity_regularizer(o) / tf.cast(
                 tf.shape(o)[0], o.dtype) for o in nest.flatten(outputs)]
@@ -464,6 +528,27 @@ class Layer(Module):
 
     def __repr__(self):
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+
+
+_BASE_CONVERT = Layer._convert_input
+_BASE_COMPUTE_MASK = Layer.compute_mask
+_call_context = call_context._context
+
+
+def _spec_accepts(spec, dims):
+    """Whether `_check_spec` accepts a shape given as a tuple of ints (an eager value's
+    shape): the same tests, without building a TensorShape. False means "ask _check_spec"."""
+    rank = len(dims)
+    if spec.ndim is not None and rank != spec.ndim:
+        return False
+    if spec.min_ndim is not None and rank < spec.min_ndim:
+        return False
+    axes = spec.axes
+    if axes:
+        for axis, size in axes.items():
+            if size is not None and -rank <= axis < rank and dims[axis] != size:
+                return False
+    return True
 
 
 def _propagate_mask(layer, inputs, outputs, previous_mask):

@@ -1,12 +1,20 @@
 """Core layers: Input, Dense, Flatten, Dropout, Activation, Softmax, ReLU, LeakyReLU, Reshape,
 Lambda, Identity."""
+import math
+
 import numpy as np
 
 import tensorflux as tf
+from tensorflux.framework import context
+from tensorflux.framework.tensor import Tensor
 from tensorflux.framework.tensor_shape import TensorShape
+from tensorflux.framework.variables import Variable
 from tensorflux.keras import activations, constraints, initializers, regularizers
 from tensorflux.keras.engine.keras_tensor import KerasTensor
 from tensorflux.keras.layers.base_layer import InputSpec, Layer
+
+_state = context.state
+_from_array = Tensor._from_array
 
 __all__ = ["InputLayer", "Input", "Dense", "Flatten", "Dropout", "Activation", "Softmax",
            "ReLU", "LeakyReLU", "Reshape", "Lambda", "Identity", "ELU", "PReLU"]
@@ -102,13 +110,19 @@ class Dense(Layer):
         super().build(input_shape)
 
     def call(self, inputs):
-        if inputs.shape.rank is not None and inputs.shape.rank > 2:
-            outputs = tf.tensordot(inputs, self.kernel, [[inputs.shape.rank - 1], [0]]) \
-                if hasattr(tf, "tensordot") else _dense_nd(inputs, self.kernel)
+        value = inputs._value if type(inputs) is Tensor else None
+        rank = value.ndim if value is not None else inputs.shape.rank
+        kernel = self.kernel
+        if rank is not None and rank > 2:
+            outputs = tf.tensordot(inputs, kernel, [[rank - 1], [0]]) \
+                if hasattr(tf, "tensordot") else _dense_nd(inputs, kernel)
         else:
-            outputs = tf.matmul(inputs, self.kernel)
+            if type(kernel) is not Tensor and hasattr(kernel, "_as_tensor"):
+                # the variable's read, as matmul would do: a tensor operand takes its fast path
+                kernel = kernel._as_tensor()
+            outputs = tf.matmul(inputs, kernel)
         if self.use_bias:
-            outputs = tf.nn.bias_add(outputs, self.bias)
+            outputs = _bias_add(outputs, self.bias)
         return self.activation(outputs)
 
     def get_config(self):
@@ -125,6 +139,20 @@ class Dense(Layer):
             "bias_constraint": _maybe_serialize(constraints, self.bias_constraint),
         })
         return config
+
+
+def _bias_add(outputs, bias):
+    """tf.nn.bias_add(outputs, bias); eagerly with no tape recording, when the op would
+    succeed (a 1-D bias of the dtype and size of the last axis), its kernel's sum directly."""
+    out = outputs._value if type(outputs) is Tensor else None
+    if out is not None and _state.eager_enabled and not _state.graph_stack and \
+            not _state.tapes:
+        b = bias._value if type(bias) is Variable else \
+            (bias._value if type(bias) is Tensor else None)
+        if b is not None and b.ndim == 1 and out.ndim >= 2 and out.shape[-1] == b.shape[0] \
+                and out.dtype == b.dtype and out.dtype.kind in "fciu":
+            return _from_array(out + b)
+    return tf.nn.bias_add(outputs, bias)
 
 
 def _dense_nd(inputs, kernel):
@@ -147,6 +175,13 @@ class Flatten(Layer):
         self.input_spec = InputSpec(min_ndim=1)
 
     def call(self, inputs):
+        value = inputs._value if type(inputs) is Tensor else None
+        if value is not None and (value.ndim <= 2 or self.data_format != "channels_first") \
+                and _state.eager_enabled and not _state.graph_stack and not _state.tapes:
+            # eagerly with no tape recording: the Reshape kernel's reshape, directly
+            size = math.prod(value.shape[1:])
+            if size > 0 and value.ndim >= 1:
+                return _from_array(value.reshape(-1, size))
         rank = inputs.shape.rank
         if self.data_format == "channels_first" and rank and rank > 2:
             inputs = tf.transpose(inputs, [0] + list(range(2, rank)) + [1])
