@@ -14,8 +14,15 @@ _LAZY = {"losses": "tensorflux.keras.losses", "metrics": "tensorflux.keras.metri
          "preprocessing": "tensorflux.keras.preprocessing", "mixed_precision":
          "tensorflux.keras.mixed_precision", "ops": "tensorflux.keras.ops",
          "random": "tensorflux.keras.random", "config": "tensorflux.keras.config",
-         "export": "tensorflux.keras.export", "wrappers": "tensorflux.keras.wrappers",
+         "wrappers": "tensorflux.keras.wrappers",
          "dtype_policies": "tensorflux.keras.dtype_policies"}
+
+# Keras 3 namespaces tensorflux does not provide, with what to use instead.
+_UNSUPPORTED = {
+    "export": "keras.export (ExportArchive: TF SavedModel export) is not implemented by "
+              "tensorflux; save the model with model.save('model.keras') or "
+              "model.save_weights(...) instead.",
+}
 
 
 def __getattr__(name):
@@ -24,4 +31,6 @@ def __getattr__(name):
         module = _importlib.import_module(module_name)
         globals()[name] = module
         return module
+    if name in _UNSUPPORTED:
+        raise AttributeError(_UNSUPPORTED[name])
     raise AttributeError(f"keras.{name} is not implemented by tensorflux.")

@@ -4,6 +4,22 @@ import numpy as np
 from tensorflux.keras.utils.progbar import Progbar
 from tensorflux.keras.utils.image_dataset import image_dataset_from_directory  # noqa: F401
 
+# Keras 3 exports these here too; they live in keras.preprocessing (imported on first use)
+_PREPROCESSING = {"pad_sequences": "sequence", "array_to_img": "image",
+                  "img_to_array": "image", "load_img": "image", "save_img": "image",
+                  "text_dataset_from_directory": "dataset_utils",
+                  "timeseries_dataset_from_array": "dataset_utils"}
+
+
+def __getattr__(name):
+    module = _PREPROCESSING.get(name)
+    if module is None:
+        raise AttributeError(f"module 'tensorflux.keras.utils' has no attribute {name!r}")
+    import importlib
+    value = getattr(importlib.import_module(f"tensorflux.keras.preprocessing.{module}"), name)
+    globals()[name] = value
+    return value
+
 
 def to_categorical(x, num_classes=None):
     """Integer class vector -> one-hot matrix (float32), like Keras."""
@@ -37,6 +53,9 @@ def set_random_seed(seed):
     random.seed(seed)
     np.random.seed(seed)
     tf.random.set_seed(seed)
+    # unseeded keras.random draws restart from a generator seeded by `random` (as Keras)
+    from tensorflux.keras import random as keras_random
+    keras_random._reset_global_seed_generator()
 
 
 def plot_model(model, to_file="model.png", show_shapes=False, show_dtype=False,
