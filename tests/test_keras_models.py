@@ -177,6 +177,22 @@ def test_keras_tensor_refuses_tf_ops():
         tf.reduce_sum(inputs)
 
 
+def test_keras_tensor_operators_become_model_nodes():
+    """Keras 3: Python operators and indexing on KerasTensors are keras.ops calls."""
+    inputs = keras.Input(shape=(4,))
+    hidden = layers.Dense(3, kernel_initializer="ones")(inputs)
+    first = hidden[:, 0:1]
+    outputs = [(hidden * 2 + 1) / 2 - first ** 2, -hidden + abs(hidden), 1 - hidden,
+               hidden // 2, hidden % 2, hidden > 3.0]
+    model = keras.Model(inputs, outputs)
+    x = np.arange(8, dtype=np.float32).reshape(2, 4)
+    h = np.repeat(x.sum(axis=1, keepdims=True), 3, axis=1)
+    expected = [(h * 2 + 1) / 2 - h[:, :1] ** 2, -h + np.abs(h), 1 - h, h // 2, h % 2, h > 3]
+    for got, want in zip(model.predict(x, verbose=0), expected):
+        np.testing.assert_allclose(got, want, rtol=1e-6)
+    assert model.outputs[-1].dtype == tf.bool
+
+
 def test_summary_prints_keras_table(capsys):
     model = keras.Sequential([keras.Input(shape=(4,)), layers.Dense(2, name="out")])
     model.summary()

@@ -51,17 +51,30 @@ class KerasTensor:
         return id(self)
 
 
-def _operator(name):
+def _operator(op_name, reflected=False):
+    """A Python operator of KerasTensors: the keras.ops function of that name, which records
+    it as a node of the model (Keras 3 behaviour: `inputs * 2`, `x[:, 0]`, `-x`)."""
     def method(self, *args):
-        self._as_tensor()
-    method.__name__ = name
+        from tensorflux.keras import ops
+        function = getattr(ops, op_name)
+        if reflected:
+            return function(args[0], self)
+        return function(self, *args)
+    method.__name__ = op_name
     return method
 
 
-for _name in ("__add__", "__radd__", "__sub__", "__rsub__", "__mul__", "__rmul__",
-              "__truediv__", "__rtruediv__", "__matmul__", "__rmatmul__", "__pow__",
-              "__neg__", "__getitem__", "__lt__", "__gt__", "__le__", "__ge__"):
-    setattr(KerasTensor, _name, _operator(_name))
+for _name, _op in (("add", "add"), ("sub", "subtract"), ("mul", "multiply"),
+                   ("truediv", "divide"), ("floordiv", "floor_divide"), ("mod", "mod"),
+                   ("pow", "power"), ("matmul", "matmul"), ("and", "logical_and"),
+                   ("or", "logical_or"), ("xor", "logical_xor")):
+    setattr(KerasTensor, f"__{_name}__", _operator(_op))
+    setattr(KerasTensor, f"__r{_name}__", _operator(_op, reflected=True))
+for _name, _op in (("neg", "negative"), ("abs", "absolute"), ("invert", "logical_not"),
+                   ("getitem", "get_item"), ("lt", "less"), ("gt", "greater"),
+                   ("le", "less_equal"), ("ge", "greater_equal")):
+    setattr(KerasTensor, f"__{_name}__", _operator(_op))
+KerasTensor.__pos__ = lambda self: self
 
 
 def is_keras_tensor(x):
