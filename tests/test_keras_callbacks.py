@@ -356,3 +356,48 @@ def test_docstring_examples(module):
     result = doctest.testmod(importlib.import_module(f"tensorflux.keras.callbacks.{module}"),
                              extraglobs={"tf": tf}, optionflags=doctest.ELLIPSIS)
     assert result.failed == 0 and result.attempted > 0
+
+
+def test_fit_validation_calls_the_test_hooks_of_its_callbacks(capsys):
+    events = []
+
+    class Recorder(keras.callbacks.Callback):
+        def on_test_begin(self, logs=None):
+            events.append("test_begin")
+
+        def on_test_batch_begin(self, batch, logs=None):
+            events.append(f"test_batch_begin {batch}")
+
+        def on_test_batch_end(self, batch, logs=None):
+            events.append(f"test_batch_end {batch}")
+
+        def on_test_end(self, logs=None):
+            events.append(f"test_end {sorted(logs)}")
+
+        def on_epoch_end(self, epoch, logs=None):
+            events.append(f"epoch_end {sorted(logs)}")
+
+    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+    model.compile(optimizer="sgd", loss="mse")
+    model.fit(np.ones((12, 2)), np.ones((12, 1)), batch_size=4, epochs=1, verbose=1,
+              validation_data=(np.ones((8, 2)), np.ones((8, 1))), callbacks=[Recorder()])
+    assert events == ["test_begin", "test_batch_begin 0", "test_batch_end 0",
+                      "test_batch_begin 1", "test_batch_end 1", "test_end ['loss']",
+                      "epoch_end ['loss', 'val_loss']"]
+    printed = capsys.readouterr().out
+    assert printed.count("val_loss") == 1  # one epoch line; no separate validation bar
+
+
+def test_predict_calls_batch_begin_and_end():
+    seen = []
+
+    class Recorder(keras.callbacks.Callback):
+        def on_predict_batch_begin(self, batch, logs=None):
+            seen.append(("begin", batch))
+
+        def on_predict_batch_end(self, batch, logs=None):
+            seen.append(("end", batch, logs["outputs"].shape))
+
+    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(3)])
+    model.predict(np.ones((5, 2)), batch_size=4, verbose=0, callbacks=[Recorder()])
+    assert seen == [("begin", 0), ("end", 0, (4, 3)), ("begin", 1), ("end", 1, (1, 3))]

@@ -235,3 +235,50 @@ def test_dense_on_rank_3_inputs():
     y = dense(tf.ones((2, 5, 3)))
     assert y.shape.as_list() == [2, 5, 2]
     np.testing.assert_array_equal(y.numpy(), 3.0)
+
+
+class _SquarePenalty(keras.layers.Layer):
+    def call(self, x):
+        self.add_loss(0.1 * tf.reduce_sum(x * x))
+        return x
+
+
+def _penalised_functional_model():
+    inputs = keras.Input((2,))
+    dense = keras.layers.Dense(1, kernel_initializer="ones", kernel_regularizer="l2")
+    return keras.Model(inputs, _SquarePenalty()(dense(inputs)))
+
+
+def test_add_loss_holds_only_the_latest_outermost_call():
+    model = _penalised_functional_model()
+    assert len(model.losses) == 1  # the kernel's L2; nothing from building the graph
+    x = tf.ones((1, 2))
+    for _ in range(3):
+        model(x)
+        values = [float(loss) for loss in model.losses]
+        assert len(values) == 2
+        np.testing.assert_allclose(values, [0.01 * 2, 0.1 * 4], rtol=1e-6)
+
+
+def test_fit_trains_on_add_loss_of_a_functional_model():
+    model = _penalised_functional_model()
+    model.compile(optimizer="sgd", loss="mse")
+    history = model.fit(np.ones((8, 2)), np.ones((8, 1)), batch_size=8, epochs=1, verbose=0)
+    # mse (2 - 1)^2 = 1, L2 0.01 * (1 + 1) = 0.02, added 0.1 * 8 samples * 2^2 = 3.2
+    np.testing.assert_allclose(history.history["loss"], [4.22], rtol=1e-5)
+
+
+def test_call_losses_of_a_nested_layer_are_cleared_by_the_outer_call():
+    class Outer(keras.Model):
+        def __init__(self):
+            super().__init__()
+            self.penalty = _SquarePenalty()
+
+        def call(self, x):
+            return self.penalty(x)
+
+    model = Outer()
+    model(tf.ones((1, 2)))
+    model(tf.ones((1, 2)) * 2)
+    [loss] = model.losses
+    np.testing.assert_allclose(float(loss), 0.1 * 8)

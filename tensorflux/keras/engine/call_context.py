@@ -5,6 +5,8 @@ import threading
 class _Context(threading.local):
     def __init__(self):
         self.training = []
+        self.depth = 0           # how many Layer.__call__s are running (0: none)
+        self.with_losses = []    # layers holding add_loss / activity losses of a call
 
 
 _context = _Context()

@@ -245,7 +245,9 @@ class Trainer:
                 raise ValueError("The training data is empty: fit() received no batches.")
             epoch_logs = _to_python(self._logs() if step >= 0 else logs)
             if val_handler is not None and (epoch + 1) % validation_freq == 0:
-                val_logs = self._evaluate_handler(val_handler, None, verbose=0)
+                # the fit's callbacks see the validation run (on_test_*), as in Keras; the
+                # progress bar stays on the epoch line
+                val_logs = self._evaluate_handler(val_handler, callback_list, verbose=0)
                 epoch_logs.update({f"val_{k}": v for k, v in val_logs.items()})
             callback_list.call("on_epoch_end", epoch, epoch_logs)
             if self.stop_training:
@@ -285,10 +287,13 @@ class Trainer:
         test_function = None
         logs = {}
         wants_batch = callback_list is not None and callback_list.wants("on_test_batch_end")
+        wants_begin = callback_list is not None and callback_list.wants("on_test_batch_begin")
         for step, batch in enumerate(handler.epoch_batches()):
             if test_function is None:
                 self._prepare_first_batch(batch[0], batch[1])
                 test_function = self.make_test_function()
+            if wants_begin:
+                callback_list.call("on_test_batch_begin", step, None)
             logs = test_function(_as_step_input(batch))
             if wants_batch:
                 callback_list.call("on_test_batch_end", step, _to_python(logs))
@@ -308,7 +313,10 @@ class Trainer:
         callback_list.call("on_predict_begin", None)
         predict_function = self.make_predict_function()
         outputs = []
+        wants_begin = callback_list.wants("on_predict_batch_begin")
         for step, batch in enumerate(handler.epoch_batches()):
+            if wants_begin:
+                callback_list.call("on_predict_batch_begin", step, None)
             result = predict_function(_as_step_input((batch[0],)))
             outputs.append(nest.map_structure(lambda t: np.asarray(t), result))
             callback_list.call("on_predict_batch_end", step, {"outputs": result})

@@ -241,6 +241,18 @@ class Layer(Module):
 
     def add_loss(self, loss):
         self._added_losses.append(loss)
+        _call_context.with_losses.append(self)
+
+    def _clear_call_losses(self):
+        """Forgets the add_loss / activity losses of this layer and its sublayers: as in
+        Keras, `losses` holds those of the latest outermost call only."""
+        holders = {id(layer) for layer in _call_context.with_losses}
+        for layer in self._flatten_layers():
+            if id(layer) in holders:
+                layer._added_losses = []
+                layer._activity_losses = []
+        _call_context.with_losses = [layer for layer in _call_context.with_losses
+                                     if layer._added_losses or layer._activity_losses]
 
     def _flatten_layers(self):
         result, stack, seen = [], [self], set()
@@ -287,8 +299,18 @@ class Layer(Module):
         _check_spec(self, spec, shape)
 
     def __call__(self, *args, **kwargs):
-        if args and type(args[0]) is Tensor and self.built:
-            return self._call_tensor(args, kwargs)
+        context = _call_context
+        if not context.depth and context.with_losses:
+            self._clear_call_losses()  # an outermost call starts with no call losses
+        context.depth += 1
+        try:
+            if args and type(args[0]) is Tensor and self.built:
+                return self._call_tensor(args, kwargs)
+            return self._call_general(args, kwargs)
+        finally:
+            context.depth -= 1
+
+    def _call_general(self, args, kwargs):
         if not args and "inputs" in kwargs:
             args = (kwargs.pop("inputs"),)
         if not args:
@@ -329,6 +351,7 @@ class Layer(Module):
         if self.activity_regularizer is not None:
             self._activity_losses = [self.activity_regularizer(o) / tf.cast(
                 tf.shape(o)[0], o.dtype) for o in nest.flatten(outputs)]
+            _call_context.with_losses.append(self)
         return outputs
 
     def _call_tensor(self, args, kwargs):
@@ -391,6 +414,7 @@ class Layer(Module):
         if self.activity_regularizer is not None:
             self._activity_losses = [self.activity_regularizer(o) / tf.cast(
                 tf.shape(o)[0], o.dtype) for o in nest.flatten(outputs)]
+            _call_context.with_losses.append(self)
         return outputs
 
     def compute_mask(self, inputs, mask=None):
@@ -438,6 +462,8 @@ class Layer(Module):
                     outputs = self.call(*traced_args, **traced_kwargs)
                 except (tf.errors.OpError, ValueError, TypeError) as error:
                     raise _in_layer_error(self, inputs, error) from error
+        if _call_context.with_losses and _call_context.depth == 1:
+            self._clear_call_losses()  # losses of the scratch trace are not the model's
         node_index = len(self._inbound_nodes)
         flat = nest.flatten(outputs)
         keras_outputs = []
