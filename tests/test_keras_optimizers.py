@@ -480,3 +480,23 @@ def test_save_and_load_own_variables():
         np.testing.assert_array_equal(a.numpy(), b.numpy())
     with pytest.warns(UserWarning, match="Skipping variable loading"):
         optimizers.Adam().load_own_variables(store)
+
+
+@pytest.mark.parametrize("amsgrad", [False, True])
+def test_adam_updates_large_variables_slice_by_slice_with_identical_results(monkeypatch,
+                                                                            amsgrad):
+    from tensorflux.kernels import keras_optimizers as kernels
+    start = np.random.default_rng(0).standard_normal((70, 30)).astype(np.float32)
+    grads = [np.random.default_rng(step).standard_normal((70, 30)).astype(np.float32)
+             for step in range(3)]
+    results = []
+    for chunk in (10 ** 9, 512, 97):  # whole; slices; slices with a ragged last one
+        monkeypatch.setattr(kernels, "CHUNK_ELEMENTS", chunk)
+        variable = tf.Variable(start)
+        optimizer = optimizers.Adam(0.01, amsgrad=amsgrad)
+        for grad in grads:
+            optimizer.apply_gradients([(tf.constant(grad), variable)])
+        results.append(variable.numpy())
+    np.testing.assert_array_equal(results[0], results[1])
+    np.testing.assert_array_equal(results[0], results[2])
+    assert not np.array_equal(results[0], start)
