@@ -1,16 +1,21 @@
-"""Driver side of the model workloads W1, W2, W4, W5, W6 (bench/train_worker.py) and of the
+"""Driver side of the model workloads W1-W6 and busy (bench/train_worker.py) and of the
 start-up workload W7; used by bench/run.py.  See bench/README.md for what each one measures.
 
 For each workload, one worker process per framework is started (in parallel: start-up is
 not what these rows time), each reads the data and builds and warms up its model; then,
 round after round, the frameworks take turns running the round's timed work while the
 others wait on their stdin, the order rotating from round to round (A B C, B C A, ...).
+The busy workload runs each round twice, on the quiet machine and with another process
+spinning on one core (busy_core), the two alternating which goes first.
 """
 
+import contextlib
 import json
 import os
+import resource
 import statistics
 import subprocess
+import sys
 import time
 
 BENCH = os.path.dirname(os.path.abspath(__file__))
@@ -20,7 +25,7 @@ LOGS = os.path.join(BENCH, "logs")
 MARK = "@@BENCH "
 FRAMEWORKS = ("tensorflux", "tf", "torch")
 FW_NAMES = {"tensorflux": "tensorflux", "tf": "TensorFlow", "torch": "PyTorch"}
-MODEL_WORKLOADS = ("w1", "w2", "w4", "w5", "w6")
+MODEL_WORKLOADS = ("w1", "w2", "w3", "w4", "w5", "w6", "busy")
 STEPS_PER_EPOCH = 1875  # 60,000 / 32
 MIB = 1024.0 * 1024.0
 
@@ -28,6 +33,11 @@ MIB = 1024.0 * 1024.0
 FULL = {
     "w1": {"rounds": 3},
     "w2": {"rounds": 3, "steps": 100, "warmup_steps": 20, "test_size": 2000},
+    "w3": {"rounds": 3, "steps": 100, "warmup_steps": 10, "batch": 128, "limit_passes": 20, "profile_rounds": 1},
+    # torch_threads 0: PyTorch's default threads, whatever --torch-threads says; its rounds
+    # stop after torch_round_seconds
+    "busy": {"rounds": 3, "train_size": 300 * 32, "warmup_steps": 20, "test_size": 2000, "torch_threads": 0,
+             "torch_round_seconds": 20},
     "w5": {"rounds": 3, "steps": 100, "warmup_steps": 10, "test_size": 2000},
     "w4": {"rounds": 5, "predict_repeats": 20},
     "w6": {"rounds": 3, "one_repeats": 3},
@@ -36,6 +46,9 @@ FULL = {
 QUICK = {
     "w1": {"rounds": 2, "train_size": 4800},
     "w2": {"rounds": 2, "steps": 10, "warmup_steps": 3, "test_size": 2000},
+    "w3": {"rounds": 2, "steps": 15, "warmup_steps": 3, "batch": 128, "limit_passes": 5, "profile_rounds": 1},
+    "busy": {"rounds": 2, "train_size": 50 * 32, "warmup_steps": 5, "test_size": 2000, "torch_threads": 0,
+             "torch_round_seconds": 3},
     "w5": {"rounds": 2, "steps": 20, "warmup_steps": 3, "test_size": 2000},
     "w4": {"rounds": 2, "predict_repeats": 5},
     "w6": {"rounds": 1, "one_repeats": 2, "batch8": False},
@@ -45,10 +58,12 @@ QUICK = {
 TITLES = {
     "w1": "W1 seed MLP fit (Fashion-MNIST)",
     "w2": "W2 seed CNN fit (Fashion-MNIST)",
+    "w3": "W3 wide MLP fit (Fashion-MNIST, batch 128)",
     "w4": "W4 MLP inference",
     "w5": "W5 LSTM(64) fit, length-50 sequences",
     "w6": "W6 ResNet50 forward",
     "w7": "W7 start-up",
+    "busy": "busy core: seed MLP fit, quiet and with another process spinning on one core",
 }
 
 
@@ -117,12 +132,50 @@ def short_error(exc):
     return head[:300]
 
 
+SPIN = "while True:\n    pass\n"
+
+
+@contextlib.contextmanager
+def busy_core():
+    """Another process busy on one core: a pure-Python loop pinned (when the OS lets us) to
+    the last core this process may use, killed on exit.  Yields a dict that gets the core
+    and, once the spinner is gone, the CPU time it got and its wall time."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-c", SPIN])
+    info = {"pinned_core": None}
+    try:
+        try:
+            core = max(os.sched_getaffinity(0))
+            os.sched_setaffinity(proc.pid, {core})
+            info["pinned_core"] = core
+        except (AttributeError, OSError):
+            pass
+        time.sleep(0.5)  # running and spinning before the first framework starts
+        yield info
+    finally:
+        proc.kill()
+        proc.wait()
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        info["cpu_seconds"] = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+        info["wall_seconds"] = time.perf_counter() - t0
+
+
+# each round runs under every condition in turn: (name, context manager)
+CONDITIONS = {"busy": (("quiet", contextlib.nullcontext), ("busy", busy_core))}
+
+
 def run_model_workload(wl, params, pythons, envs, profile_top, log, shared=None):
     """Run one model workload in every framework; returns a dict of raw results.
 
     ``shared``: None to give this workload fresh worker processes (closed at the end), or a
-    dict framework -> Proc kept across workloads (--quick), filled here as needed."""
-    res = {"params": params, "info": {}, "rounds": {}, "final": {}, "errors": {}, "profile": None}
+    dict framework -> Proc kept across workloads (--quick), filled here as needed.  A
+    workload in CONDITIONS runs each round once per condition (the order rotating from round
+    to round), every framework taking its turn inside each; its round results carry the
+    condition's name, and res["conditions"] lists what each condition's context yielded."""
+    res = {"params": params, "info": {}, "rounds": {}, "final": {}, "errors": {}, "profile": None,
+           "conditions": []}
+    conditions = CONDITIONS.get(wl, ((None, contextlib.nullcontext),))
     procs = {}
     try:
         for fw in FRAMEWORKS:
@@ -149,14 +202,23 @@ def run_model_workload(wl, params, pythons, envs, profile_top, log, shared=None)
             res["rounds"][fw] = []
         for r in range(params["rounds"]):
             order = alive[r % len(alive):] + alive[:r % len(alive)] if alive else []
-            for fw in order:
-                if fw in res["errors"]:
-                    continue
-                try:
-                    res["rounds"][fw].append(procs[fw].call(cmd="round", round=r))
-                except Exception as exc:
-                    res["errors"][fw] = "round %d failed: %s" % (r + 1, short_error(exc))
-                    log("  %s: %s" % (fw, res["errors"][fw]))
+            for name, condition in conditions[r % len(conditions):] + conditions[:r % len(conditions)]:
+                with condition() as note:
+                    for fw in order:
+                        if fw in res["errors"]:
+                            continue
+                        try:
+                            out = procs[fw].call(cmd="round", round=r)
+                        except Exception as exc:
+                            res["errors"][fw] = "round %d failed: %s" % (r + 1, short_error(exc))
+                            log("  %s: %s" % (fw, res["errors"][fw]))
+                            continue
+                        if name:
+                            out["condition"] = name
+                        res["rounds"][fw].append(out)
+                if name:
+                    res["conditions"].append({"round": r, "condition": name, "context": note,
+                                              "load": os.getloadavg()[0]})
             log("  %s round %d/%d done (load %.2f)" % (wl, r + 1, params["rounds"], os.getloadavg()[0]))
         for fw in alive:
             if fw in res["errors"]:
@@ -315,14 +377,25 @@ def summarise(wl, raw):
             m["rss_peak"] = fin.get("rss_peak")
             m["rss_after_data"] = fin.get("rss_after_data")
             m["train_accuracy"] = rounds[-1].get("train_accuracy")
-        elif wl in ("w2", "w5"):
+        elif wl in ("w2", "w3", "w5"):
             per = [r["seconds_per_step"] for r in rounds]
             m["step"] = _med(per)
-            m["epoch"] = m["step"] * STEPS_PER_EPOCH
+            m["epoch"] = m["step"] * STEPS_PER_EPOCH * 32 // raw["params"].get("batch", 32)
             m["steps_all"] = per
             m["test_accuracy"] = fin.get("test_accuracy")
             m["rss_peak"] = fin.get("rss_peak")
             m["warmup_seconds"] = info.get("warmup_seconds")
+            if wl == "w3":
+                m.update(_matmul_rates(info["matmul_flops"], m["step"], rounds))
+        elif wl == "busy":
+            for cond in ("quiet", "busy"):
+                m[cond + "_all"] = [r["seconds_per_step"] for r in rounds if r.get("condition") == cond]
+                m[cond] = _med(m[cond + "_all"])
+                m[cond + "_cpu"] = _med([r["cpu_seconds_per_step"] for r in rounds if r.get("condition") == cond])
+            m["slowdown"] = _ratio(m["busy"], m["quiet"])
+            m["paired"] = [b / q for q, b in zip(m["quiet_all"], m["busy_all"])]
+            m["threads"] = info.get("threads", {}).get("intra_op")
+            m["steps_done"] = [r["steps"] for r in rounds]
         elif wl == "w4":
             m["predict_one"] = _med([r["predict_one"] for r in rounds])
             m["call_one"] = _med([r["call_one"] for r in rounds])
@@ -341,6 +414,28 @@ def summarise(wl, raw):
             m["finite"] = info.get("finite") and all(r["finite"] for r in rounds)
         out[fw] = m
     return out
+
+
+def _matmul_rates(flops, step, rounds):
+    """W3: GFLOP/s of the step's matmuls and, from the rounds' NumPy timings (tensorflux's
+    worker only), NumPy's rate at tensorflux's thread policy and at BLAS's default threads."""
+    m = {"matmul_flops": flops, "gflops": flops / step / 1e9}
+    limits = [r["numpy_limit"] for r in rounds if r.get("numpy_limit")]
+    for setting in ("policy", "default") if limits else ():
+        runs = [lim[setting] for lim in limits]
+        m["limit_" + setting] = flops / _med([x["pass"] for x in runs]) / 1e9
+        m["limit_%s_gemms" % setting] = [_med(col) for col in zip(*[x["gemms"] for x in runs])]
+        m["limit_%s_threads" % setting] = runs[-1]["threads"]
+        m["fraction_" + setting] = m["gflops"] / m["limit_" + setting]
+        # paired: each round's steps against the NumPy passes timed around them
+        m["fraction_%s_all" % setting] = [r["numpy_limit"][setting]["pass"] / r["seconds_per_step"]
+                                          for r in rounds if r.get("numpy_limit")]
+    if limits:
+        # in CPU time (both single-threaded at tensorflux's policy): robust to other processes
+        m["step_cpu"] = _med([r["cpu_seconds_per_step"] for r in rounds])
+        m["limit_policy_cpu"] = _med([lim["policy"]["cpu_pass"] for lim in limits])
+        m["fraction_policy_cpu"] = m["limit_policy_cpu"] / m["step_cpu"]
+    return m
 
 
 # --------------------------------------------------------------------------- report
@@ -365,6 +460,10 @@ def _s(x, unit):
         return "%.0f MiB" % (x / MIB)
     if unit == "per_s":
         return "{:,.0f} /s".format(x)
+    if unit == "gflops":
+        return "%.1f GFLOP/s" % x
+    if unit == "x":
+        return "%.2f×" % x
     if isinstance(x, int):
         return "{:,}".format(x)
     return str(x)
@@ -410,6 +509,24 @@ def goal_rows(summ):
     if "w2" in summ:
         add("W2 seed CNN s/step ≤ TensorFlow (issues 4, 7)", g("w2", "tensorflux", "step"), g("w2", "tf", "step"),
             "ms", 1.0)
+    if "w3" in summ:
+        rate = g("w3", "tensorflux", "gflops")
+        for setting, goal in (
+                ("policy", "W3 wide MLP: matmul rate ≥ 70% of NumPy's at the model's shapes (issue 7; NumPy "
+                           "under tensorflux's BLAS thread policy)"),
+                ("default", "(same, against NumPy with BLAS's default threads; not the goal's configuration)")):
+            limit, frac = g("w3", "tensorflux", "limit_" + setting), g("w3", "tensorflux", "fraction_" + setting)
+            met = None if frac is None else frac >= 0.7
+            rows.append((goal, "not measured" if frac is None else "%s vs NumPy %s (%.0f %%)" % (
+                _s(rate, "gflops"), _s(limit, "gflops"), frac * 100),
+                met if setting == "policy" or met is None else "(yes)" if met else "(no)"))
+        cpu = g("w3", "tensorflux", "fraction_policy_cpu")
+        if cpu is not None:
+            rows.append(("(same in CPU time per step, which other processes disturb less; not the goal's "
+                         "configuration)", "%s per step vs NumPy %s (%.0f %%)" % (
+                             _s(g("w3", "tensorflux", "step_cpu"), "ms"),
+                             _s(g("w3", "tensorflux", "limit_policy_cpu"), "ms"), cpu * 100),
+                         "(yes)" if cpu >= 0.7 else "(no)"))
     if "w5" in summ:
         add("W5 LSTM(64) s/step ≤ TensorFlow (issues 4, 7)", g("w5", "tensorflux", "step"), g("w5", "tf", "step"),
             "ms", 1.0)
@@ -430,6 +547,15 @@ def goal_rows(summ):
         rows.append(("W4 `predict` throughput on 10,000 samples ≥ Keras' (issue 7)",
                      "—" if r is None else "%s vs %s (%s)" % (_s(a, "per_s"), _s(b, "per_s"), _r(r)),
                      None if r is None else r >= 1.0))
+    if "busy" in summ:
+        slow = g("busy", "tensorflux", "slowdown")
+        others = ["%s %s" % (FW_NAMES[fw], _r(g("busy", fw, "slowdown"))) for fw in FRAMEWORKS[1:]
+                  if g("busy", fw, "slowdown") is not None]
+        rows.append(("tensorflux slows by at most 1.5× with another process busy on one core (issue 7)",
+                     "not measured" if slow is None else "%s → %s per step (%s)%s" % (
+                         _s(g("busy", "tensorflux", "quiet"), "ms"), _s(g("busy", "tensorflux", "busy"), "ms"),
+                         _r(slow), "; default threads: " + ", ".join(others) if others else ""),
+                     None if slow is None else slow <= 1.5))
     if "w7" in summ:
         imp = g("w7", "tensorflux", "import")
         rows.append(("W7 `import tensorflux` ≤ 0.25 s (issue 7; from `.pyc`, as installed)",
@@ -450,7 +576,7 @@ def report(summ, raws, args, torch_threads):
     if not summ:
         return L
     quick = args.quick
-    L.append("## Model workloads (W1, W2, W4, W5, W6)")
+    L.append("## Model workloads (W1-W6)")
     L.append("")
     L.append("Each workload runs in one worker process per framework (`bench/train_worker.py`); the three "
              "take turns round by round, the order rotating, while the other two wait. tensorflux and "
@@ -469,7 +595,9 @@ def report(summ, raws, args, torch_threads):
                  "busy: measured here under the same load, the W1 MLP ran at 50–224 s/epoch with two threads "
                  "against 7–8 s/epoch with one, and the LSTM at 260–510 ms/step against 29 ms/step. With the "
                  "default, the PyTorch rows would measure that contention, not PyTorch, and flatter "
-                 "tensorflux. TensorFlow and tensorflux keep their own defaults." % torch_threads)
+                 "tensorflux. TensorFlow and tensorflux keep their own defaults.%s" % (
+                     torch_threads, " The busy-core section keeps PyTorch's default threads: measuring that "
+                     "contention is its point." if "busy" in summ else ""))
         L.append("")
     heads = "| workload | metric | tensorflux | TensorFlow | PyTorch | tensorflux / TF | tensorflux / torch |"
     L.append(heads)
@@ -518,6 +646,14 @@ def report(summ, raws, args, torch_threads):
              "test_accuracy", "pct", False)
         more("w2", "peak RSS of the worker process" + (" (fresh processes only: — in `--quick`)" if quick else ""),
              "rss_peak", "mib")
+    if "w3" in summ:
+        q = p["w3"]
+        flops = next((m["matmul_flops"] for m in summ["w3"].values() if "matmul_flops" in m), None)
+        first("w3", "s/step (batch %d, %d rounds × %d steps)" % (q["batch"], q["rounds"], q["steps"]), "step", "ms")
+        more("w3", "matmul GFLOP/s (%s of matmuls per step; higher is better)" % (
+            "—" if flops is None else "%.3f GFLOP" % (flops / 1e9)), "gflops", "gflops", False)
+        more("w3", "test accuracy after %d steps (10k test images)" % (q["warmup_steps"] + q["rounds"] * q["steps"]),
+             "test_accuracy", "pct", False)
     if "w5" in summ:
         q = p["w5"]
         first("w5", "s/step (%d rounds × %d steps)" % (q["rounds"], q["steps"]), "step", "ms")
@@ -589,14 +725,21 @@ def report(summ, raws, args, torch_threads):
     L.append("| workload | tensorflux | TensorFlow | PyTorch |")
     L.append("|---|---|---|---|")
     spread = (("w1", "epochs_all", "s", "W1 s/epoch"), ("w2", "steps_all", "ms", "W2 s/step"),
+              ("w3", "steps_all", "ms", "W3 s/step"),
               ("w5", "steps_all", "ms", "W5 s/step"), ("w4", "predict_one_all", "ms", "W4 predict one"),
               ("w4", "call_one_all", "us", "W4 call one"), ("w6", "one_all", "ms", "W6 one image"),
-              ("w6", "batch8_all", "ms", "W6 batch 8"), ("w7", "import_all", "s", "W7 import"))
+              ("w6", "batch8_all", "ms", "W6 batch 8"), ("busy", "quiet_all", "ms", "busy core: quiet s/step"),
+              ("busy", "busy_all", "ms", "busy core: busy s/step"), ("w7", "import_all", "s", "W7 import"))
     for wl, key, unit, label in spread:
         if wl in summ:
             L.append("| %s | %s |" % (label, " | ".join(
                 ", ".join(_s(v, unit) for v in (_get(summ, wl, fw, key) or [])) or "—" for fw in FRAMEWORKS)))
     L.append("")
+
+    if "w3" in summ:
+        L += w3_report(summ["w3"], raws["w3"], torch_threads)
+    if "busy" in summ:
+        L += busy_report(summ["busy"], raws["busy"])
 
     if "w7" in summ:
         q = raws["w7"]["params"]
@@ -638,6 +781,136 @@ def report(summ, raws, args, torch_threads):
     return L
 
 
+def w3_report(summ, raw, torch_threads):
+    """The W3 section: NumPy's matmul rate at the wide MLP's shapes, product by product, and
+    each framework's rate against it."""
+    q = raw["params"]
+    t = summ.get("tensorflux", {})
+    gemms = next((i["gemms"] for i in raw["info"].values() if "gemms" in i), [])
+    flops = sum(2 * m * k * n for _, m, k, n in gemms)
+    L = ["## W3: the wide MLP against NumPy's matmul rate", ""]
+    L.append("Flatten → Dense 1000 relu → Dense 1000 relu → Dense 10 (logits), Adam, sparse cross-entropy on "
+             "logits, batch %d (a common choice for a wide MLP, and big enough that the matmuls dominate the "
+             "step), %d untimed warm-up steps, then %d rounds of %d steps on the next slices of a fixed "
+             "permutation of Fashion-MNIST. **FLOPs counted** (2·m·k·n per product): per Dense the forward "
+             "`x @ W` and the kernel gradient `x.T @ dy`, and the input gradient `dy @ W.T` of every Dense but "
+             "the first, whose input is the data: no framework needs that gradient, so it is neither counted "
+             "nor timed below (a framework that computes it anyway pays for it in its rate). Bias, ReLU, "
+             "loss and Adam are not counted: they are part of the overhead the goal allows. A framework's "
+             "rate is these FLOPs ÷ its median s/step (the whole `fit` step)." % (
+                 q["batch"], q["warmup_steps"], q["rounds"], q["steps"]))
+    L.append("")
+    L.append("**The limit** is NumPy's own float32 `np.matmul` at the same shapes and layouts (`x.T` and `W.T` are "
+             "transposed views, as in a backward pass), timed in the tensorflux worker during its turns, so in "
+             "the same process after `import tensorflux`: each product timed alone, the median of %d passes "
+             "per round, then the median over rounds. Two thread settings: tensorflux's own policy "
+             "(`tensorflux/framework/blas.py`: `set_threads_for(m·k·n)` before each product, as tensorflux's "
+             "matmul calls it; one OpenBLAS thread below `SMALL_GEMM_MACS` multiply-adds) — the goal's limit, "
+             "timed half just before the round's steps and half just after them — then OpenBLAS's default "
+             "thread count, what NumPy uses in a process that never imports tensorflux. The default-thread "
+             "passes come last: OpenBLAS's idle threads spin for a while after a multi-threaded product, "
+             "which slows one-thread products timed just after it on a loaded machine (1.5–3× here). PyTorch "
+             "runs %s, TensorFlow with its default threads." % (
+                 q["limit_passes"], "with `torch.set_num_threads(%d)` as in the other model workloads" % torch_threads
+                 if torch_threads else "with its default threads"))
+    L.append("")
+    if "limit_policy" in t:
+        L.append("| product | shape | GFLOP | NumPy, tensorflux's thread policy | NumPy, BLAS's default threads |")
+        L.append("|---|---|---|---|---|")
+
+        def cell(setting, i, flop, seconds=None):
+            sec = t["limit_%s_gemms" % setting][i] if seconds is None else seconds
+            th = "" if i is None else "%s thread%s, " % (t["limit_%s_threads" % setting][i],
+                                                          "" if t["limit_%s_threads" % setting][i] == 1 else "s")
+            return "%.2f ms (%s%s)" % (sec * 1e3, th, _s(flop / sec / 1e9, "gflops"))
+
+        for i, (label, m, k, n) in enumerate(gemms):
+            L.append("| %s | %d×%d @ %d×%d | %.3f | %s | %s |" % (
+                label, m, k, k, n, 2 * m * k * n / 1e9, cell("policy", i, 2 * m * k * n),
+                cell("default", i, 2 * m * k * n)))
+        L.append("| **all of one step's products** | | %.3f | %s | %s |" % (flops / 1e9, *(
+            cell(s, None, flops, flops / t["limit_" + s] / 1e9) for s in ("policy", "default"))))
+        L.append("")
+    L.append("| framework | s/step | matmul rate | of NumPy's (tensorflux's policy) | of NumPy's (default threads) "
+             "| test accuracy |")
+    L.append("|---|---|---|---|---|---|")
+    for fw in FRAMEWORKS:
+        m = summ.get(fw)
+        if not m:
+            continue
+        L.append("| %s | %s | %s | %s | %s | %s |" % (
+            FW_NAMES[fw], _s(m["step"], "ms"), _s(m["gflops"], "gflops"),
+            *("—" if not t.get("limit_" + s) else "%.0f %%" % (100 * m["gflops"] / t["limit_" + s])
+              for s in ("policy", "default")), _s(m.get("test_accuracy"), "pct")))
+    L.append("")
+    if t.get("fraction_policy_all"):
+        L.append("tensorflux's fraction round by round, each round's steps against the NumPy passes timed around "
+                 "them: %s of NumPy's rate at tensorflux's policy, %s at the default threads." % tuple(
+                     ", ".join("%.0f %%" % (100 * f) for f in t["fraction_%s_all" % s]) for s in ("policy", "default")))
+        L.append("")
+        L.append("In CPU time (`time.process_time()`, all threads of the worker), which counts only the time the "
+                 "process actually ran and so depends much less on what else the machine runs: a tensorflux step "
+                 "took %s, a NumPy pass at tensorflux's policy %s, **%.0f %%** (medians). %s" % (
+                     _s(t["step_cpu"], "ms"), _s(t["limit_policy_cpu"], "ms"), 100 * t["fraction_policy_cpu"],
+                     "Both run their products on one OpenBLAS thread here, so on an idle machine their wall times "
+                     "would be these." if set(t["limit_policy_threads"]) == {1} else "tensorflux's policy gives "
+                     "some of these products several threads, whose CPU time adds up: only indicative."))
+        L.append("")
+    return L
+
+
+def busy_report(summ, raw):
+    """The busy-core section: each framework's s/step on the quiet machine and with another
+    process spinning on one core."""
+    q = raw["params"]
+    busy = [c["context"] for c in raw.get("conditions", []) if c["condition"] == "busy" and c["context"]]
+    load = {cond: _med([c["load"] for c in raw.get("conditions", []) if c["condition"] == cond])
+            for cond in ("quiet", "busy")}
+    cores = sorted({c["pinned_core"] for c in busy if c.get("pinned_core") is not None})
+    wall = sum(c.get("wall_seconds", 0) for c in busy)
+    share = sum(c.get("cpu_seconds", 0) for c in busy) / wall if wall else None
+    steps = -(-q["train_size"] // 32)
+    done = summ.get("torch", {}).get("steps_done")
+    torch_cap = "" if not q.get("torch_round_seconds") else (
+        "; PyTorch's epoch stops after the step that passes %g s, since its default threads can take minutes "
+        "per round on a loaded machine, and its s/step is over the steps it did (%s)" % (
+            q["torch_round_seconds"], "—" if not done else "%d–%d per round" % (min(done), max(done))))
+    L = ["## Busy core: the seed MLP with another process busy on one core", ""]
+    L.append("| framework | threads | s/step, quiet | s/step, one core busy | busy ÷ quiet | busy ÷ quiet, per round "
+             "| CPU time per step, quiet → busy |")
+    L.append("|---|---|---|---|---|---|---|")
+    for fw in FRAMEWORKS:
+        m = summ.get(fw)
+        if not m:
+            continue
+        threads = {"tensorflux": "its own BLAS policy (`framework/blas.py`)",
+                   "tf": "its defaults", "torch": "%s (its default)" % m.get("threads")}[fw]
+        L.append("| %s | %s | %s | %s | %s | %s | %s → %s |" % (
+            FW_NAMES[fw], threads, _s(m["quiet"], "ms"), _s(m["busy"], "ms"), _r(m["slowdown"]),
+            ", ".join(_r(x) for x in m["paired"]), _s(m["quiet_cpu"], "ms"), _s(m["busy_cpu"], "ms")))
+    L.append("")
+    L.append("W1's model (Flatten → Dense 128 relu → Dropout 0.2 → Dense 10, Adam, batch 32) fits the same %d "
+             "images (%d steps) every round, after %d untimed warm-up steps. Each of the %d rounds runs twice: "
+             "on the machine as it is (\"quiet\"; on a shared machine that includes whatever else runs, see the "
+             "load average above) and while another process spins — a pure-Python `while True: pass` started by "
+             "`bench/run.py`, %s, started 0.5 s before the first framework's turn and killed after the last "
+             "(it got %s of a core). The two conditions alternate which goes first from round to round, and "
+             "inside each the frameworks take turns as in the other workloads. Every framework runs with its "
+             "default threads, PyTorch too (`torch.set_num_threads` is not called, whatever `--torch-threads` "
+             "says)%s. The slowdown is the median s/step busy ÷ the median quiet; the next column pairs each "
+             "round's busy run with its quiet one. The CPU time is the worker process's (`time.process_time()`, "
+             "all its threads) per step: it grows when threads spin-wait, while a framework that only loses "
+             "its share of a core gets slower with the same CPU time. One-minute load average at the end of "
+             "the quiet phases %s, of the busy ones %s (medians)." % (
+                 q["train_size"], steps, q["warmup_steps"], q["rounds"],
+                 "pinned to core %s with `os.sched_setaffinity`" % ", ".join(map(str, cores)) if cores
+                 else "not pinned (the OS refused `sched_setaffinity`)",
+                 "—" if share is None else "%.0f %%" % (share * 100), torch_cap,
+                 *("—" if load[c] is None else "%.2f" % load[c] for c in ("quiet", "busy"))))
+    L.append("")
+    return L
+
+
 def profile_lines(raw, title, clean):
     prof = raw.get("profile") if raw else None
     if not prof:
@@ -654,6 +927,12 @@ def console(summ):
     spec = (("w1", "epoch", "s", "W1 MLP s/epoch"), ("w1", "first_epoch", "s", "W1 first epoch"),
             ("w1", "test_accuracy", "pct", "W1 test accuracy"), ("w1", "rss_peak", "mib", "W1 peak RSS"),
             ("w2", "step", "ms", "W2 CNN per step"), ("w2", "test_accuracy", "pct", "W2 test accuracy (2k)"),
+            ("w3", "step", "ms", "W3 wide MLP per step"), ("w3", "gflops", "gflops", "W3 matmul rate"),
+            ("w3", "limit_policy", "gflops", "W3 NumPy's rate (tensorflux threads)"),
+            ("w3", "limit_default", "gflops", "W3 NumPy's rate (default threads)"),
+            ("w3", "test_accuracy", "pct", "W3 test accuracy"),
+            ("busy", "quiet", "ms", "busy core: quiet per step"), ("busy", "busy", "ms", "busy core: busy per step"),
+            ("busy", "slowdown", "x", "busy core: busy / quiet"),
             ("w5", "step", "ms", "W5 LSTM per step"), ("w5", "test_accuracy", "pct", "W5 test accuracy"),
             ("w4", "predict_one", "ms", "W4 predict 1 sample"), ("w4", "call_one", "us", "W4 call 1 sample"),
             ("w4", "predict_10k", "ms", "W4 predict 10k"), ("w6", "one", "ms", "W6 ResNet50 1 image"),
@@ -663,7 +942,7 @@ def console(summ):
         if wl not in summ:
             continue
         v = [_get(summ, wl, fw, key) for fw in FRAMEWORKS]
-        ratio = unit not in ("pct",)
+        ratio = unit not in ("pct", "gflops", "x")
         lines.append(fmt % (label, *(_s(x, unit) for x in v),
                             _r(_ratio(v[0], v[1])) if ratio else "", _r(_ratio(v[0], v[2])) if ratio else ""))
     return lines

@@ -8,9 +8,12 @@ Sections (all by default; pick some with --only):
          one long-lived worker per framework and mode)
   w1     seed MLP fit on Fashion-MNIST: s/epoch (first epoch apart), test accuracy, peak RSS
   w2     seed CNN fit: s/step over a fixed number of steps, extrapolated s/epoch, accuracy
+  w3     wide MLP fit (Dense 1000, 1000, 10; batch 128): matmul GFLOP/s against NumPy's own
+         float32 matmul rate at the same shapes, accuracy
   w4     MLP inference: predict on 1 and on 10,000 samples, the model called on 1 sample
   w5     LSTM(64) fit on length-50 sequences: s/step, accuracy
   w6     ResNet50 forward on one image and on a batch of 8
+  busy   seed MLP fit, quiet and with another process spinning on one core: the slowdown
   w7     import time in a fresh process and installed size
 The model workloads (bench/model_workloads.py, bench/train_worker.py) run the same Keras
 code in tensorflux and TensorFlow and an equivalent nn.Module in PyTorch.  tensorflux runs
@@ -18,7 +21,8 @@ under this interpreter with the repository root on PYTHONPATH; TensorFlow and Py
 the interpreters of their own virtual environments.  In every section the frameworks take
 turns round by round, rotating which goes first, while the others sit idle waiting on
 their stdin.  Figures are medians over rounds and ratios are tensorflux over the other
-framework.  cProfile of one tensorflux W1 epoch and of the micro loops closes the report.
+framework.  cProfile of one tensorflux W1 epoch, of W3 steps and of the micro loops closes
+the report.
 See bench/README.md.
 """
 
@@ -174,7 +178,8 @@ def parse_args(argv):
     ap.add_argument("--steps", type=int, default=None, help="W2/W5 timed steps per round (default 100, quick 25)")
     ap.add_argument("--quick", action="store_true",
                     help="smoke test: 3 short micro rounds, W1 on 9,600 images, fewer steps and repeats")
-    ap.add_argument("--output", default=os.path.join(BENCH, "RESULTS.md"))
+    ap.add_argument("--output", default=os.path.join(BENCH, "RESULTS.md"),
+                    help="where to write the report (default bench/RESULTS.md; use another path with --only)")
     args = ap.parse_args(argv)
     if args.quick:
         args.rounds, args.blocks, args.block_seconds, args.session_block_seconds = 3, 2, 0.03, 0.08
@@ -418,8 +423,8 @@ def model_params(args):
         params["w1"]["rounds"] = args.w1_epochs
     if args.steps:
         params["w2"]["steps"] = params["w5"]["steps"] = args.steps
-    for wl in models.MODEL_WORKLOADS:
-        params[wl]["torch_threads"] = args.torch_threads
+    for wl in models.MODEL_WORKLOADS:  # busy sets its own (PyTorch's default)
+        params[wl].setdefault("torch_threads", args.torch_threads)
     return params
 
 
@@ -468,7 +473,7 @@ def main(argv=None):
             if wl == "w7":
                 raws[wl] = models.run_startup(params[wl], pythons, envs, log)
             else:
-                top = 0 if args.no_profile or wl != "w1" else 15
+                top = 0 if args.no_profile or wl not in ("w1", "w3") else 15
                 raws[wl] = models.run_model_workload(wl, params[wl], pythons, envs, top, log, shared)
             summ[wl] = models.summarise(wl, raws[wl])
             section_time[wl] = time.time() - t0
@@ -489,7 +494,7 @@ def main(argv=None):
         for fw, info in raws.get(wl, {}).get("info", {}).items():
             versions.setdefault(fw, info)
             if fw in ("tf", "torch") and "threads" in info:
-                versions[fw + "-model"] = info
+                versions[fw + ("-busy" if wl == "busy" else "-model")] = info
 
     # ------------------------------------------------------------------ report
     openblas_env = {k: v for k, v in os.environ.items() if k.startswith("OPENBLAS")}
@@ -537,6 +542,8 @@ def main(argv=None):
             th.append("%s intra-op threads in the micro section" % micro_threads)
         if model_threads is not None:
             th.append("%s in the model workloads" % model_threads)
+        if "torch-busy" in versions:
+            th.append("%s (its default) in the busy-core section" % ver("torch-busy")["threads"]["intra_op"])
         L.append("| PyTorch | %s; Python %s, NumPy %s%s (`%s`) |" % (
             ver("torch").get("version"), ver("torch").get("python"), ver("torch").get("numpy"),
             (", " + ", ".join(th)) if th else "", args.torch_python))
@@ -547,8 +554,8 @@ def main(argv=None):
            ", and sets `OPENBLAS_NUM_THREADS=1` only for the labelled one-thread tensorflux worker")))
     L.append("| thread variables | %s |" % (
         ", ".join("`%s=%s`" % kv for kv in sorted(thread_env.items())) or "none set; every framework uses its defaults"
-        + (" (except PyTorch in the model workloads, `torch.set_num_threads(%d)`)" % args.torch_threads
-           if args.torch_threads and any(wl in raws for wl in models.MODEL_WORKLOADS) else "")))
+        + (" (except PyTorch in the model workloads but busy, `torch.set_num_threads(%d)`)" % args.torch_threads
+           if args.torch_threads and any(wl in raws for wl in models.MODEL_WORKLOADS if wl != "busy") else "")))
     L.append("| run time | %.0f s%s |" % (elapsed, (" (" + ", ".join(
         "%s %.0f s" % (wl, t) for wl, t in section_time.items()) + ")") if section_time else ""))
     L.append("")
@@ -577,7 +584,9 @@ def main(argv=None):
 
     prof_lines = models.profile_lines(raws.get("w1"), "W1: one tensorflux epoch of `model.fit` (%s)" % (
         "%d images" % params["w1"]["train_size"] if params["w1"].get("train_size") else "60,000 images"),
-        lambda t: clean_profile(t))
+        clean_profile)
+    prof_lines += models.profile_lines(raws.get("w3"), "W3: %d tensorflux steps of `model.fit` (batch %d)" % (
+        params["w3"]["steps"], params["w3"]["batch"]), clean_profile)
     if prof_lines or (micro and micro["profiles"]):
         L.append("## Where tensorflux spends its time (cProfile)")
         L.append("")

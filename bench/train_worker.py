@@ -1,4 +1,4 @@
-"""Benchmark worker for the model workloads W1, W2, W4, W5 and W6 (bench/README.md).
+"""Benchmark worker for the model workloads W1-W6 and the busy-core one (bench/README.md).
 
 Run by bench/run.py (through bench/models.py) as
 
@@ -6,13 +6,15 @@ Run by bench/run.py (through bench/models.py) as
 
 with FRAMEWORK ``tensorflux`` or ``tf`` (both run the same Keras code: ``tf.keras...``) or
 ``torch`` (an equivalent ``nn.Module`` and a hand-written training loop); LABEL only names
-the process.  The workloads are ``w1`` (seed MLP fit), ``w2`` (seed CNN fit), ``w4`` (MLP
-inference), ``w5`` (LSTM fit) and ``w6`` (ResNet50 forward).  A full run gives every
-workload a fresh process, so the peak RSS reported belongs to that workload alone; the
-``--quick`` run keeps one process per framework for all of them and reports the peak RSS
-only for the first.  The worker answers one JSON command per stdin line with one JSON line
-on stdout prefixed by ``@@BENCH `` (anything else a library prints is ignored by the
-driver):
+the process.  The workloads are ``w1`` (seed MLP fit), ``w2`` (seed CNN fit), ``w3`` (wide
+MLP fit at batch 128; the tensorflux worker also times NumPy's own matmuls at the same
+shapes), ``w4`` (MLP inference), ``w5`` (LSTM fit), ``w6`` (ResNet50 forward) and ``busy``
+(the seed MLP fit again, which the driver runs with and without a process spinning on one
+core).  A full run gives every workload a fresh process, so the peak RSS reported belongs to
+that workload alone; the ``--quick`` run keeps one process per framework for all of them
+and reports the peak RSS only for the first.  The worker answers one JSON command per stdin
+line with one JSON line on stdout prefixed by ``@@BENCH `` (anything else a library prints
+is ignored by the driver):
 
   {"cmd": "setup", "workload": W, "params": {...}}
                                      -> read the data, build and warm up W's model
@@ -21,13 +23,13 @@ driver):
   {"cmd": "profile", "top": n}       -> cProfile (tottime and cumulative) of one more round
   {"cmd": "quit"}
 
-Hyper-parameters are the same in every framework: batch 32, Adam with learning rate 1e-3,
-beta_1 0.9, beta_2 0.999 and epsilon 1e-7 (Keras' defaults, passed to torch.optim.Adam
-explicitly), sparse categorical cross-entropy on logits, Keras' initialisers (Glorot-uniform
-kernels, zero biases; for the LSTM an orthogonal recurrent kernel and a forget-gate bias of
-one) reproduced in the PyTorch modules, a fresh shuffle of the training data at every
-epoch, and the same data in the same layout (NHWC for Keras, the NCHW view of the same
-array for PyTorch).
+Hyper-parameters are the same in every framework: batch 32 (W3: 128), Adam with learning
+rate 1e-3, beta_1 0.9, beta_2 0.999 and epsilon 1e-7 (Keras' defaults, passed to
+torch.optim.Adam explicitly), sparse categorical cross-entropy on logits, Keras'
+initialisers (Glorot-uniform kernels, zero biases; for the LSTM an orthogonal recurrent
+kernel and a forget-gate bias of one) reproduced in the PyTorch modules, a fresh shuffle of
+the training data at every epoch, and the same data in the same layout (NHWC for Keras, the
+NCHW view of the same array for PyTorch).
 """
 
 import gc
@@ -50,6 +52,8 @@ LR, BETA_1, BETA_2, EPSILON = 1e-3, 0.9, 0.999, 1e-7
 TRAIN_SIZE = 60000
 # W5: synthetic sequences (see lstm_data)
 SEQ_LEN, SEQ_FEATURES, SEQ_UNITS, SEQ_TRAIN, SEQ_TEST, SEQ_TAIL = 50, 16, 64, 16000, 2000, 10
+# W3: the wide MLP's layer widths, input first
+WIDE = (784, 1000, 1000, 10)
 
 
 # --------------------------------------------------------------------------- data
@@ -138,6 +142,11 @@ class KerasSide:
             L.Dense(10),
         ])
 
+    def wide_mlp(self):
+        L = self.tf.keras.layers
+        return self.tf.keras.Sequential([L.Input((28, 28)), L.Flatten()] + [
+            L.Dense(n, activation="relu") for n in WIDE[1:-1]] + [L.Dense(WIDE[-1])])
+
     def lstm(self):
         L = self.tf.keras.layers
         return self.tf.keras.Sequential([L.Input((SEQ_LEN, SEQ_FEATURES)), L.LSTM(SEQ_UNITS), L.Dense(10)])
@@ -159,9 +168,9 @@ class KerasSide:
             metrics=["accuracy"],
         )
 
-    def fit(self, model, x, y):
-        """One epoch over (x, y), batch 32, shuffled; returns the epoch's training loss and accuracy."""
-        h = model.fit(x, y, batch_size=BATCH, epochs=1, shuffle=True, verbose=0)
+    def fit(self, model, x, y, batch=BATCH):
+        """One epoch over (x, y), shuffled; returns the epoch's training loss and accuracy."""
+        h = model.fit(x, y, batch_size=batch, epochs=1, shuffle=True, verbose=0)
         return {k: float(v[-1]) for k, v in h.history.items()}
 
     def predict(self, model, x, batch_size=None):
@@ -187,12 +196,19 @@ class KerasSide:
 
 
 class TorchSide:
-    def __init__(self, torch, threads):
+    def __init__(self, torch):
         self.torch = torch
-        if threads:
-            torch.set_num_threads(threads)
+        self.default_threads = torch.get_num_threads()
         self.opt = {}
         self.reseed()
+
+    def use_threads(self, threads):
+        """torch.set_num_threads(threads), or back to PyTorch's default count for 0 (a --quick
+        process serves workloads with different settings; a fresh one never calls it for 0);
+        returns the thread info for the report."""
+        if self.torch.get_num_threads() != (threads or self.default_threads):
+            self.torch.set_num_threads(threads or self.default_threads)
+        return {"intra_op": self.torch.get_num_threads(), "default": not threads}
 
     def reseed(self):
         self.torch.manual_seed(SEED)
@@ -237,6 +253,13 @@ class TorchSide:
             nn.Linear(16, 10),
         ))
 
+    def wide_mlp(self):
+        nn = self.torch.nn
+        layers = [nn.Flatten()]
+        for n_in, n_out in zip(WIDE[:-2], WIDE[1:-1]):
+            layers += [nn.Linear(n_in, n_out), nn.ReLU()]
+        return self._init(nn.Sequential(*layers, nn.Linear(WIDE[-2], WIDE[-1])))
+
     def lstm(self):
         nn = self.torch.nn
 
@@ -265,9 +288,11 @@ class TorchSide:
         self.opt[id(model)] = self.torch.optim.Adam(
             model.parameters(), lr=LR, betas=(BETA_1, BETA_2), eps=EPSILON)
 
-    def fit(self, model, x, y):
-        """One epoch over (x, y): a fresh permutation, batches of 32, Adam steps; the running
-        loss and accuracy are accumulated every step, as Keras' fit does for its logs."""
+    def fit(self, model, x, y, batch=BATCH, seconds=None):
+        """One epoch over (x, y): a fresh permutation, batches of `batch`, Adam steps; the running
+        loss and accuracy are accumulated every step, as Keras' fit does for its logs.  With
+        `seconds`, the epoch stops after the step that passes that budget (the busy section:
+        PyTorch's default threads can take minutes per round on a loaded machine)."""
         torch = self.torch
         F = torch.nn.functional
         opt = self.opt[id(model)]
@@ -279,8 +304,9 @@ class TorchSide:
         loss_sum = torch.zeros(())
         correct = torch.zeros((), dtype=torch.int64)
         steps = 0
-        for i in range(0, n, BATCH):
-            idx = perm[i:i + BATCH]
+        deadline = None if seconds is None else time.perf_counter() + seconds
+        for i in range(0, n, batch):
+            idx = perm[i:i + batch]
             xb, yb = xt[idx], yt[idx]
             logits = model(xb)
             loss = F.cross_entropy(logits, yb)
@@ -291,7 +317,10 @@ class TorchSide:
                 loss_sum += loss.detach()
                 correct += (logits.argmax(1) == yb).sum()
             steps += 1
-        return {"loss": float(loss_sum) / steps, "accuracy": float(correct) / n}
+            if deadline is not None and time.perf_counter() > deadline:
+                break
+        return {"loss": float(loss_sum) / steps, "accuracy": float(correct) / min(n, steps * batch),
+                "steps": steps}
 
     def predict(self, model, x, batch_size=None):
         """Keras' predict: batches (32 by default) through the model, outputs concatenated."""
@@ -370,13 +399,18 @@ def accuracy(side, model, x, y):
 
 
 class FitWorkload:
-    """W1 (seed MLP on all 60k images per round), W2 (seed CNN) and W5 (LSTM): each round
-    fits one epoch over the round's slice of the (fixed-seed) permuted training set."""
+    """W1 (seed MLP on all 60k images per round), W2 (seed CNN), W3 (wide MLP), W5 (LSTM) and
+    busy (seed MLP on the same slice every round): each round fits one epoch over the round's
+    slice of the (fixed-seed) permuted training set, or over the whole (first train_size
+    images of the) training set when params has no "steps"."""
+
+    MODELS = {"w1": "mlp", "busy": "mlp", "w2": "cnn", "w3": "wide_mlp", "w5": "lstm"}
 
     def __init__(self, name, side, params):
         self.name = name
         self.side = side
         self.p = params
+        self.batch = params.get("batch", BATCH)
 
     def setup(self):
         side, p = self.side, self.p
@@ -392,7 +426,7 @@ class FitWorkload:
         self.steps = p.get("steps")  # None: the whole training set each round
         if self.steps:
             order = np.random.default_rng(SEED).permutation(len(x))
-            need = (p.get("warmup_steps", 0) + p["rounds"] * self.steps + p.get("profile_rounds", 0) * self.steps) * BATCH
+            need = (p.get("warmup_steps", 0) + p["rounds"] * self.steps + p.get("profile_rounds", 0) * self.steps) * self.batch
             if need > len(x):
                 raise ValueError("%s needs %d samples, has %d" % (self.name, need, len(x)))
             # keep only the samples used, gathered once, in a fixed order (the same in all frameworks)
@@ -402,33 +436,39 @@ class FitWorkload:
             n = p.get("train_size") or len(x)
             self.x, self.y = x[:n], y[:n]
         self.offset = 0
-        model = {"w1": side.mlp, "w2": side.cnn, "w5": side.lstm}[self.name]()
+        model = getattr(side, self.MODELS[self.name])()
         side.compile(model)
         self.model = model
         out = {"rss_after_data": self.rss_data, "params": side.count_params(model)}
         w = p.get("warmup_steps", 0)
         if w:
             t0 = time.perf_counter()
-            side.fit(model, *self._take(w))
+            side.fit(model, *self._take(w), self.batch)
             out["warmup_seconds"] = time.perf_counter() - t0
             out["warmup_steps"] = w
         return out
 
     def _take(self, steps):
-        if not self.steps:
-            return self.x, self.y
-        a, b = self.offset, self.offset + steps * BATCH
+        if not self.steps:  # the same images every round: warm up on their first batches
+            return self.x[:steps * self.batch], self.y[:steps * self.batch]
+        a, b = self.offset, self.offset + steps * self.batch
         self.offset = b
         return self.x[a:b], self.y[a:b]
 
     def round(self, r):
-        steps = self.steps or -(-len(self.x) // BATCH)
         x, y = self._take(self.steps) if self.steps else (self.x, self.y)
+        budget = self.p.get("torch_round_seconds") if isinstance(self.side, TorchSide) else None
         gc.collect()
-        t0 = time.perf_counter()
-        logs = self.side.fit(self.model, x, y)
-        dt = time.perf_counter() - t0
-        return {"seconds": dt, "steps": steps, "samples": len(x), "seconds_per_step": dt / steps,
+        c0, t0 = time.process_time(), time.perf_counter()
+        if budget:
+            logs = self.side.fit(self.model, x, y, self.batch, seconds=budget)
+        else:
+            logs = self.side.fit(self.model, x, y, self.batch)
+        dt, cpu = time.perf_counter() - t0, time.process_time() - c0
+        steps = logs.pop("steps", None) or self.steps or -(-len(x) // self.batch)
+        return {"seconds": dt, "steps": steps, "samples": min(len(x), steps * self.batch),
+                "seconds_per_step": dt / steps,
+                "cpu_seconds_per_step": cpu / steps,  # all the process's threads
                 "train_loss": logs.get("loss"), "train_accuracy": logs.get("accuracy")}
 
     def final(self):
@@ -439,7 +479,121 @@ class FitWorkload:
     def profile_target(self):
         """One more round's fit, as timed (without the round's bookkeeping)."""
         x, y = self._take(self.steps) if self.steps else (self.x, self.y)
-        return lambda: self.side.fit(self.model, x, y)
+        return lambda: self.side.fit(self.model, x, y, self.batch)
+
+
+def dense_gemms(batch, widths):
+    """The matrix products of one training step of a stack of Dense layers (widths: the
+    input's, then each layer's units) as (label, m, k, n, transposed operand): per layer the
+    forward x @ W, the kernel gradient x.T @ dy and the input gradient dy @ W.T -- except for
+    the first layer, whose input is the data: its gradient is not needed, so it is neither
+    counted nor timed.  Each product costs 2 m k n FLOPs."""
+    gemms = []
+    for i, (n_in, n_out) in enumerate(zip(widths, widths[1:]), 1):
+        gemms.append(("Dense %d forward `x @ W`" % i, batch, n_in, n_out, None))
+        gemms.append(("Dense %d kernel gradient `x.T @ dy`" % i, n_in, batch, n_out, "a"))
+        if i > 1:
+            gemms.append(("Dense %d input gradient `dy @ W.T`" % i, batch, n_out, n_in, "b"))
+    return gemms
+
+
+class NumpyMatmulLimit:
+    """NumPy's float32 `np.matmul` at the given GEMM shapes and layouts (x.T and W.T are
+    transposed views, as in a framework's backward pass), timed in this process -- the
+    tensorflux worker, after `import tensorflux` -- under two thread settings:
+
+    - "policy": tensorflux's own (framework/blas.py): `set_threads_for(m k n)` before each
+      product, as tensorflux's matmul does;
+    - "default": OpenBLAS's default thread count, which that policy gives large products
+      (`set_threads_for(SMALL_GEMM_MACS)`; going through it keeps the policy's cached count
+      right for tensorflux's next product).
+
+    One pass is the products in turn, each timed alone; the pass's CPU time (process_time,
+    all threads) is kept too."""
+
+    def __init__(self, gemms):
+        from tensorflux.framework import blas
+
+        rng = np.random.default_rng(SEED)
+
+        def operand(rows, cols, transposed):
+            if transposed:
+                return rng.random((cols, rows), dtype=np.float32).T
+            return rng.random((rows, cols), dtype=np.float32)
+
+        self.ops = [(operand(m, k, t == "a"), operand(k, n, t == "b"), m * k * n) for _, m, k, n, t in gemms]
+        self.blas = blas
+        self.settings = {"policy": blas.set_threads_for,
+                         "default": lambda macs: blas.set_threads_for(blas.SMALL_GEMM_MACS)}
+        self.passes("policy", 1)  # warm up
+        self.passes("default", 1)
+
+    def threads(self):
+        """OpenBLAS's current thread count (None when tensorflux cannot read it)."""
+        get = getattr(getattr(self.blas, "_blas", None), "get", None)
+        return int(get()) if get is not None else None
+
+    def passes(self, setting, n, acc=None):
+        """n passes under one setting, added to `acc` (a new one by default): the seconds of
+        each product per pass, each pass's CPU time, each product's thread count."""
+        threads_for = self.settings[setting]
+        acc = acc or {"times": [], "cpu": [], "threads": None}
+        for _ in range(n):
+            per, threads = [], []
+            c0 = time.process_time()
+            for a, b, macs in self.ops:
+                threads_for(macs)
+                threads.append(self.threads())
+                t0 = time.perf_counter()
+                np.matmul(a, b)
+                per.append(time.perf_counter() - t0)
+            acc["cpu"].append(time.process_time() - c0)
+            acc["times"].append(per)
+            acc["threads"] = threads
+        return acc
+
+    @staticmethod
+    def summary(acc):
+        """Median pass (the sum of its products' times), its median CPU time and each
+        product's median."""
+        return {"pass": float(np.median([sum(per) for per in acc["times"]])),
+                "cpu_pass": float(np.median(acc["cpu"])),
+                "gemms": [float(np.median(col)) for col in zip(*acc["times"])], "threads": acc["threads"]}
+
+
+class WideMLPWorkload(FitWorkload):
+    """W3: the wide MLP (Flatten, Dense 1000 relu, Dense 1000 relu, Dense 10) fitted at batch
+    params["batch"]; setup reports its matmuls and their FLOPs per step.  With
+    ``numpy_limit`` (the tensorflux worker), every round also times params["limit_passes"]
+    passes of NumPy's own matmuls at the same shapes (NumpyMatmulLimit): at tensorflux's
+    policy half before the fit and half after it, so they are timed around it, then at the
+    default threads.  The default block comes last, never between the two: after a
+    multi-threaded product OpenBLAS's idle threads spin for a while (under 0.5 s), which on
+    a loaded machine slows one-thread products timed just after it (1.5-3x in wall time,
+    measured here)."""
+
+    def __init__(self, side, params, numpy_limit):
+        super().__init__("w3", side, params)
+        self.gemms = dense_gemms(self.batch, WIDE)
+        self.limit = NumpyMatmulLimit(self.gemms) if numpy_limit else None
+
+    def setup(self):
+        out = super().setup()
+        out["gemms"] = [(label, m, k, n) for label, m, k, n, _ in self.gemms]
+        out["matmul_flops"] = sum(2 * m * k * n for _, m, k, n, _ in self.gemms)
+        return out
+
+    def round(self, r):
+        if self.limit is None:
+            return super().round(r)
+        n = self.p.get("limit_passes", 10)
+        gc.collect()
+        policy = self.limit.passes("policy", n - n // 2)
+        out = super().round(r)
+        self.limit.passes("policy", n // 2, policy)
+        out["numpy_limit"] = {"policy": self.limit.summary(policy),
+                              "default": self.limit.summary(self.limit.passes("default", n))}
+        return out
 
 
 class PredictWorkload:
@@ -565,7 +719,7 @@ def reply(obj):
     sys.stdout.flush()
 
 
-def make_side(framework, params):
+def make_side(framework):
     info = {"framework": framework, "python": platform.python_version(), "numpy": np.__version__,
             "executable": sys.executable}
     t0 = time.perf_counter()
@@ -592,8 +746,7 @@ def make_side(framework, params):
         import torch
 
         info["version"] = torch.__version__
-        side = TorchSide(torch, params.get("torch_threads") or 0)
-        info["threads"] = {"intra_op": torch.get_num_threads()}
+        side = TorchSide(torch)
     else:
         raise SystemExit("unknown framework %r" % framework)
     info["import_seconds"] = time.perf_counter() - t0
@@ -637,7 +790,7 @@ def main():
                 params = req.get("params", {})
                 workload = req["workload"]
                 if side is None:
-                    info0, side = make_side(framework, params)
+                    info0, side = make_side(framework)
                 else:
                     side.reseed()
                 wl = None
@@ -646,8 +799,12 @@ def main():
                 info = dict(info0)
                 info["workload"] = workload
                 info["fresh_process"] = setups == 1
-                if workload in ("w1", "w2", "w5"):
+                if isinstance(side, TorchSide):
+                    info["threads"] = side.use_threads(params.get("torch_threads") or 0)
+                if workload in ("w1", "w2", "w5", "busy"):
                     wl = FitWorkload(workload, side, params)
+                elif workload == "w3":
+                    wl = WideMLPWorkload(side, params, numpy_limit=framework == "tensorflux")
                 elif workload == "w4":
                     wl = PredictWorkload(side, params)
                 elif workload == "w6":
