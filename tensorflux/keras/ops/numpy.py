@@ -97,6 +97,16 @@ def _move_to_end(x, axes):
 
 # ---- arithmetic -----------------------------------------------------------------------------
 
+def _on_promoted(name, tf_function):
+    """The keras op `name`: `tf_function` on both arguments promoted to their common dtype."""
+    def op(x1, x2):
+        x1, x2 = promote(x1, x2)
+        return tf_function(x1, x2)
+    op.__name__ = op.__qualname__ = name
+    op.__doc__ = f"keras.ops.{name}(x1, x2), after promoting both to their result_type."
+    return keras_op(op)
+
+
 @keras_op
 def add(x1, x2):
     x1, x2 = promote(x1, x2)
@@ -105,10 +115,7 @@ def add(x1, x2):
     return tf.add(x1, x2)
 
 
-@keras_op
-def subtract(x1, x2):
-    x1, x2 = promote(x1, x2)
-    return tf.subtract(x1, x2)
+subtract = _on_promoted("subtract", tf.subtract)
 
 
 @keras_op
@@ -165,10 +172,7 @@ def fmod(x1, x2):
     return x1 - trunc(x1 / x2) * x2
 
 
-@keras_op
-def power(x1, x2):
-    x1, x2 = promote(x1, x2)
-    return tf.pow(x1, x2)
+power = _on_promoted("power", tf.pow)
 
 
 @keras_op
@@ -482,42 +486,12 @@ def isreal(x):
 
 # ---- comparisons and logic ------------------------------------------------------------------
 
-@keras_op
-def equal(x1, x2):
-    x1, x2 = promote(x1, x2)
-    return tf.equal(x1, x2)
-
-
-@keras_op
-def not_equal(x1, x2):
-    x1, x2 = promote(x1, x2)
-    return tf.not_equal(x1, x2)
-
-
-@keras_op
-def less(x1, x2):
-    x1, x2 = promote(x1, x2)
-    return tf.less(x1, x2)
-
-
-@keras_op
-def less_equal(x1, x2):
-    x1, x2 = promote(x1, x2)
-    return tf.less_equal(x1, x2)
-
-
-@keras_op
-def greater(x1, x2):
-    x1, x2 = promote(x1, x2)
-    return tf.greater(x1, x2)
-
-
-@keras_op
-def greater_equal(x1, x2):
-    x1, x2 = promote(x1, x2)
-    return tf.greater_equal(x1, x2)
-
-
+equal = _on_promoted("equal", tf.equal)
+not_equal = _on_promoted("not_equal", tf.not_equal)
+less = _on_promoted("less", tf.less)
+less_equal = _on_promoted("less_equal", tf.less_equal)
+greater = _on_promoted("greater", tf.greater)
+greater_equal = _on_promoted("greater_equal", tf.greater_equal)
 @keras_op
 def isnan(x):
     x = convert(x)

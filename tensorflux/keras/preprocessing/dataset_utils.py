@@ -91,13 +91,8 @@ def timeseries_dataset_from_array(data, targets, sequence_length, sequence_strid
         target_rows = np.asarray(targets)[start_index:end_index]
         target_values = target_rows[starts] if len(starts) else target_rows[:0]
         dataset = Dataset.zip((windows, Dataset.from_tensor_slices(target_values)))
-    if batch_size is not None:
-        if shuffle:
-            dataset = dataset.shuffle(buffer_size=batch_size * 8, seed=seed)
-        dataset = dataset.batch(batch_size)
-    elif shuffle:
-        dataset = dataset.shuffle(buffer_size=1024, seed=seed)
-    return dataset.prefetch(-1)
+    from tensorflux.keras.utils.image_dataset import shuffled_batches
+    return shuffled_batches(dataset, batch_size, shuffle, seed)
 
 
 def _gather(rows, index):

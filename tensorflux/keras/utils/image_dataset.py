@@ -183,13 +183,7 @@ def image_dataset_from_directory(directory, labels="inferred", label_mode="int",
         else:
             dataset = Dataset.zip((images, _labels_dataset(subset_labels, label_mode,
                                                            num_classes)))
-        if batch_size is not None:
-            if shuffle:
-                dataset = dataset.shuffle(buffer_size=batch_size * 8, seed=seed)
-            dataset = dataset.batch(batch_size)
-        elif shuffle:
-            dataset = dataset.shuffle(buffer_size=1024, seed=seed)
-        dataset = dataset.prefetch(-1)
+        dataset = shuffled_batches(dataset, batch_size, shuffle, seed)
         dataset.class_names = class_names
         dataset.file_paths = list(subset_paths)
         return dataset
@@ -205,6 +199,16 @@ def image_dataset_from_directory(directory, labels="inferred", label_mode="int",
     if subset == "validation":
         return build("validation", *valid)
     return build("training", *train), build("validation", *valid)
+
+
+def shuffled_batches(dataset, batch_size, shuffle, seed):
+    """The dataset builders' tail: shuffle (a buffer of 8 batches, or 1024 elements when
+    unbatched), batch, prefetch."""
+    if shuffle:
+        dataset = dataset.shuffle(buffer_size=batch_size * 8 if batch_size else 1024, seed=seed)
+    if batch_size is not None:
+        dataset = dataset.batch(batch_size)
+    return dataset.prefetch(-1)
 
 
 def _labels_dataset(labels, label_mode, num_classes):
