@@ -79,7 +79,7 @@ UNARY = [
     ("log2", tf.math.log2, np.log2, POSITIVE, True),
     ("conj", tf.math.conj, np.conj, ANY, True),
     ("real", tf.math.real, np.real, ANY, True),
-    ("lgamma", tf.math.lgamma, _lgamma, POSITIVE, False),
+    ("lgamma", tf.math.lgamma, _lgamma, POSITIVE, True),
     ("sign", tf.sign, np.sign, np.array([-2.0, 0.0, 3.0]), False),
     ("floor", tf.math.floor, np.floor, ANY, False),
     ("ceil", tf.math.ceil, np.ceil, ANY, False),
@@ -120,13 +120,42 @@ def test_non_differentiable_unary_ops_give_no_gradient():
         assert tape.gradient(y, x) is None
 
 
-def test_lgamma_gradient_is_reported_unimplemented():
-    x = tf.constant(POSITIVE)
+GAMMA_POINTS = np.array([-2.5, -1.3, -0.5, 1e-3, 0.2, 1.0, 2.5, 7.0, 30.0, 1e4])
+
+
+def test_digamma_and_polygamma_match_scipy():
+    special = pytest.importorskip("scipy.special")
+    np.testing.assert_allclose(tf.math.digamma(GAMMA_POINTS).numpy(),
+                               special.psi(GAMMA_POINTS), rtol=1e-12)
+    for order in (1, 2, 3, 6):
+        np.testing.assert_allclose(
+            tf.math.polygamma(np.full_like(GAMMA_POINTS, order), GAMMA_POINTS).numpy(),
+            special.polygamma(order, GAMMA_POINTS), rtol=1e-10)
+    single = tf.math.digamma(GAMMA_POINTS.astype(np.float32))
+    assert single.dtype == tf.float32
+    np.testing.assert_allclose(single.numpy(), special.psi(GAMMA_POINTS), rtol=1e-5)
+
+
+def test_digamma_and_polygamma_at_poles_and_bad_orders_as_tensorflow():
+    # real TF 2.21: digamma is NaN at 0 and the negative integers; polygamma(1, 0) = inf,
+    # even orders NaN there, and orders that are not whole numbers >= 0 give NaN
+    np.testing.assert_array_equal(tf.math.digamma([0.0, -1.0, -4.0]).numpy(), [np.nan] * 3)
+    got = tf.math.polygamma([1.0, 3.0, 2.0, 0.0, 0.5, -1.0], [0.0, -2.0, -1.0, 0.0, 1.0, 1.0])
+    np.testing.assert_array_equal(got.numpy(), [np.inf, np.inf] + [np.nan] * 4)
+    assert tf.math.polygamma(1.0, tf.constant([1.0])).numpy()[0] == pytest.approx(
+        np.pi ** 2 / 6, rel=1e-6)
+
+
+def test_gamma_family_gradients():
+    check_gradients(tf.math.lgamma, [POSITIVE])
+    check_gradients(tf.math.digamma, [np.array([-1.5, -0.4, 0.3, 2.0, 12.0])])
+    order = tf.constant([1.0, 2.0, 1.0, 3.0, 2.0], tf.float64)
+    check_gradients(lambda x: tf.math.polygamma(order, x),
+                    [np.array([-1.5, -0.4, 0.3, 2.0, 12.0])])
     with tf.GradientTape() as tape:
-        tape.watch(x)
-        y = tf.math.lgamma(x)
-    with pytest.raises(tf.errors.UnimplementedError, match="digamma"):
-        tape.gradient(y, x)
+        tape.watch(order)
+        y = tf.math.polygamma(order, tf.constant([1.0] * 5, tf.float64))
+    assert tape.gradient(y, order) is None  # not differentiable in the order
 
 
 # ---- binary -------------------------------------------------------------------------------

@@ -17,6 +17,87 @@ def lgamma(xp, x):
     return xp.asarray(_lgamma(x), dtype=x.dtype)
 
 
+# Bernoulli numbers B_2, B_4, ..., B_16: the Euler-Maclaurin tail of the series below.
+_BERNOULLI = (1 / 6, -1 / 30, 1 / 42, -1 / 30, 5 / 66, -691 / 2730, 7 / 6, -3617 / 510)
+# Arguments are shifted up to at least this before the asymptotic tail is used (the first
+# omitted term is then below 1e-16 relative for the orders that occur in practice).
+_ASYMPTOTIC_FROM = 10.0
+
+
+def digamma(xp, x):
+    """psi(x) = d lgamma(x) / dx (TensorFlow: NaN at 0 and the negative integers).
+
+    NumPy has no digamma: x < 0 is reflected (psi(x) = psi(1 - x) - pi / tan(pi x)), small
+    arguments are shifted up with psi(y) = psi(y + 1) - 1/y, and psi(y) for large y is the
+    asymptotic series ln y - 1/(2y) - sum B_2k / (2k y^2k)."""
+    y = np.asarray(x, dtype=np.float64)
+    pole = (y <= 0) & (y == np.floor(y))
+    reflect = y < 0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        correction = np.where(reflect, -np.pi / np.tan(np.pi * y), 0.0)
+        y = np.where(reflect, 1.0 - y, y)
+        total = np.zeros_like(y)
+        while True:
+            small = y < _ASYMPTOTIC_FROM
+            if not small.any():
+                break
+            total -= np.where(small, 1.0 / y, 0.0)
+            y = np.where(small, y + 1.0, y)
+        inverse_square = 1.0 / (y * y)
+        series = np.zeros_like(y)
+        power = inverse_square
+        for k, bernoulli in enumerate(_BERNOULLI, start=1):
+            series += bernoulli / (2 * k) * power
+            power = power * inverse_square
+        total += np.log(y) - 0.5 / y - series + correction
+    total = np.where(pole, np.nan, total)
+    return xp.asarray(total, dtype=x.dtype)
+
+
+def polygamma(xp, a, x):
+    """psi^(n)(x), the n-th derivative of digamma, for whole n >= 0 (NaN for other n; +-inf at
+    the poles x = 0, -1, ...): (-1)^(n+1) n! zeta(n+1, x), the Hurwitz zeta summed directly
+    until x + k reaches the asymptotic range, then closed by its Euler-Maclaurin tail."""
+    n, y = np.broadcast_arrays(np.asarray(a, dtype=np.float64), np.asarray(x, dtype=np.float64))
+    result = np.full(n.shape, np.nan)
+    whole = (n >= 0) & (n == np.floor(n))
+    zero = whole & (n == 0)
+    if zero.any():
+        result[zero] = digamma(np, y[zero])
+    higher = whole & (n > 0)
+    if higher.any():
+        order, z = n[higher], y[higher]
+        s = order + 1.0
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            zeta = np.zeros_like(z)
+            while True:
+                small = z < _ASYMPTOTIC_FROM
+                if not small.any():
+                    break
+                zeta += np.where(small, z ** -s, 0.0)
+                z = np.where(small, z + 1.0, z)
+            zeta += z ** (1.0 - s) / (s - 1.0) + 0.5 * z ** -s
+            rising = s.copy()            # s (s + 1) ... (s + 2k - 2)
+            factorial = 2.0              # (2k)!
+            power = z ** (-s - 1.0)      # z^(-s - 2k + 1)
+            for k, bernoulli in enumerate(_BERNOULLI, start=1):
+                zeta += bernoulli / factorial * rising * power
+                rising = rising * (s + 2 * k - 1) * (s + 2 * k)
+                factorial *= (2 * k + 1) * (2 * k + 2)
+                power = power / (z * z)
+            sign = np.where(order % 2 == 1, 1.0, -1.0)
+            values = sign * np.exp(_log_factorial(order)) * zeta
+            pole = (y[higher] <= 0) & (y[higher] == np.floor(y[higher]))
+            values = np.where(pole, np.where(order % 2 == 1, np.inf, np.nan), values)
+        result[higher] = values
+    dtype = np.result_type(a, x)
+    return xp.asarray(result, dtype=dtype)
+
+
+def _log_factorial(n):
+    return np.asarray(_lgamma(n + 1.0), dtype=np.float64)
+
+
 def sigmoid(xp, x):
     # exp(-|x|) never overflows: for x >= 0, 1 / (1 + e^-x); for x < 0, e^x / (1 + e^x).
     z = xp.exp(-xp.abs(x))

@@ -26,7 +26,7 @@ __all__ = [
     "squared_difference", "abs", "sign", "square", "sqrt", "rsqrt", "exp", "expm1", "log",
     "log1p", "sin", "cos", "tan", "asin", "acos", "atan", "atan2", "sinh", "cosh", "tanh",
     "asinh", "acosh", "atanh", "sigmoid", "reciprocal", "floor", "ceil", "round", "rint", "erf",
-    "erfc", "lgamma", "is_nan", "is_inf", "is_finite", "equal", "not_equal", "less",
+    "erfc", "lgamma", "digamma", "polygamma", "is_nan", "is_inf", "is_finite", "equal", "not_equal", "less",
     "less_equal", "greater", "greater_equal", "logical_and", "logical_or", "logical_not",
     "logical_xor", "cast", "to_float", "to_int32", "to_int64", "saturate_cast", "add_n",
     "reduce_sum", "reduce_mean", "reduce_max", "reduce_min", "reduce_prod", "reduce_all",
@@ -109,6 +109,7 @@ ceil = _unary("Ceil", _np_unary(np.ceil), "f", "ceil")
 rint = _unary("Rint", _np_unary(np.rint), "f", "rint")
 erf = _unary("Erf", ew.erf, "f", "erf")
 lgamma = _unary("Lgamma", ew.lgamma, "f", "lgamma")
+digamma = _unary("Digamma", ew.digamma, "f", "digamma")
 is_nan = _unary("IsNan", _np_unary(np.isnan), "f", "is_nan")
 is_inf = _unary("IsInf", _np_unary(np.isinf), "f", "is_inf")
 is_finite = _unary("IsFinite", _np_unary(np.isfinite), "f", "is_finite")
@@ -326,8 +327,14 @@ def _erf_grad(op, grad):
 
 @register_gradient("Lgamma")
 def _lgamma_grad(op, grad):
-    raise errors.UnimplementedError(None, None, "The gradient of tf.math.lgamma (digamma) "
-                                    "is not implemented by tensorflux.")
+    """d lgamma x = digamma(x) dx"""
+    return grad * digamma(op.inputs[0])
+
+
+@register_gradient("Digamma")
+def _digamma_grad(op, grad):
+    """d digamma x = polygamma(1, x) dx"""
+    return grad * polygamma(1.0, op.inputs[0])
 
 
 @register_gradient("Conj")
@@ -395,6 +402,7 @@ squared_difference = _binary("SquaredDifference",
                              lambda xp, x, y: np.square(np.subtract(x, y)), "fciu",
                              "squared_difference")
 atan2 = _binary("Atan2", _np_binary(np.arctan2), "f", "atan2")
+polygamma = _binary("Polygamma", ew.polygamma, "f", "polygamma")
 xlogy = _binary("Xlogy", lambda xp, x, y: np.where(x == 0, np.zeros((), x.dtype),
                                                    x * np.log(np.where(x == 0, 1, y))),
                 "fc", "xlogy")
@@ -410,6 +418,13 @@ logical_or = _binary("LogicalOr", _np_binary(np.logical_or), "b", "logical_or", 
 not_differentiable("FloorDiv", "FloorMod", "TruncateDiv", "Equal", "NotEqual", "Less",
                    "LessEqual", "Greater", "GreaterEqual", "LogicalAnd", "LogicalOr")
 mod = floormod
+
+
+@register_gradient("Polygamma")
+def _polygamma_grad(op, grad):
+    """d polygamma(n, x) / dx = polygamma(n + 1, x); not differentiable in the order n."""
+    n, x = op.inputs
+    return None, grad * polygamma(n + 1.0, x)
 
 
 def logical_xor(x, y, name="LogicalXor"):
