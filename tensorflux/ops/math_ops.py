@@ -765,6 +765,18 @@ def _reduction(op_type, input_tensor, axis, keepdims, name, reduction_indices=No
 def reduce_sum(input_tensor, axis=None, keepdims=False, name=None, reduction_indices=None,
                keep_dims=None):
     """Sum over `axis` (all axes when None). TF1's `reduction_indices` is an alias of axis."""
+    if type(input_tensor) is Tensor and axis is None and not keepdims and \
+            reduction_indices is None and keep_dims is None:
+        # Fast path, the commonest call: an eager float tensor summed whole. NumPy keeps a
+        # float sum in the input's dtype, as TF does (integers go the general way: NumPy
+        # would widen int32 to int64).
+        value = input_tensor._value
+        if value is not None and value.dtype.kind == "f" and _state.eager_enabled and \
+                not _state.graph_stack and not _state.tapes:
+            t = _new_tensor(Tensor)
+            t._value = np.asarray(value.sum())
+            t.op = None
+            return t
     return _reduction("Sum", input_tensor, axis, keepdims, name, reduction_indices, keep_dims)
 
 
