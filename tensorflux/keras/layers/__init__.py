@@ -8,7 +8,29 @@ from tensorflux.keras.layers.merging import (Add, Subtract, Multiply, Average, M
                                              average, maximum, minimum, concatenate, dot)
 
 _OPTIONAL = ("conv", "pooling", "normalization", "recurrent", "embedding", "reshaping",
-             "regularization", "preprocessing")
+             "regularization", "preprocessing", "einsum_dense", "attention",
+             "rms_normalization", "wrapper", "hashing", "image_augmentation")
+
+
+def serialize(layer):
+    """A layer's Keras 3 config dict ({"module", "class_name", "config", ...}), as
+    `keras.layers.serialize`."""
+    from tensorflux.keras.saving.serialization import serialize_keras_object
+    return serialize_keras_object(layer)
+
+
+def deserialize(config, custom_objects=None):
+    """The layer described by `config` (from `serialize`, or a Keras 3 / tf.keras config).
+
+    Raises:
+        ValueError: the config does not describe a layer.
+    """
+    from tensorflux.keras.saving.serialization import deserialize_keras_object
+    obj = deserialize_keras_object(config, custom_objects=custom_objects)
+    if not isinstance(obj, Layer):
+        raise ValueError("`keras.layers.deserialize` was passed a `config` object that is "
+                         f"not a `keras.layers.Layer`. Received: {config}")
+    return obj
 
 
 def __getattr__(name):
