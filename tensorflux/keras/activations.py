@@ -102,9 +102,78 @@ def mish(x):
     return x * tf.tanh(tf.nn.softplus(x))
 
 
+# ---- Keras 3's newer activations (computed by keras.ops.nn) -------------------------------------
+def _nn():
+    from tensorflux.keras.ops import nn
+    return nn
+
+
+def celu(x, alpha=1.0):
+    """max(x, 0) + min(alpha * (exp(x / alpha) - 1), 0)."""
+    return _nn().celu(x, alpha=alpha)
+
+
+def glu(x, axis=-1):
+    """Gated linear unit: a * sigmoid(b), with `x` split in halves a, b along `axis`."""
+    return _nn().glu(x, axis=axis)
+
+
+def hard_shrink(x, threshold=0.5):
+    """x where |x| > threshold, else 0."""
+    return _nn().hard_shrink(x, threshold=threshold)
+
+
+def hard_tanh(x):
+    """x clipped to [-1, 1]."""
+    return _nn().hard_tanh(x)
+
+
+def log_sigmoid(x):
+    """log(sigmoid(x)) = -softplus(-x)."""
+    return _nn().log_sigmoid(x)
+
+
+def soft_shrink(x, threshold=0.5):
+    """x - threshold above threshold, x + threshold below -threshold, else 0."""
+    return _nn().soft_shrink(x, threshold=threshold)
+
+
+def sparse_plus(x):
+    """0 for x <= -1, (x + 1)**2 / 4 for -1 < x < 1, x for x >= 1."""
+    return _nn().sparse_plus(x)
+
+
+def sparse_sigmoid(x):
+    """0 for x <= -1, (x + 1) / 2 for -1 < x < 1, 1 for x >= 1."""
+    return _nn().sparse_sigmoid(x)
+
+
+def sparsemax(x, axis=-1):
+    """The Euclidean projection of `x` onto the probability simplex along `axis`."""
+    return _nn().sparsemax(x, axis=axis)
+
+
+def squareplus(x, b=4):
+    """(x + sqrt(x**2 + b)) / 2."""
+    return _nn().squareplus(x, b=b)
+
+
+def tanh_shrink(x):
+    """x - tanh(x)."""
+    return _nn().tanh_shrink(x)
+
+
+def threshold(x, threshold, default_value):
+    """x where x > threshold, else default_value."""
+    return _nn().threshold(x, threshold, default_value)
+
+
 _TABLE = {f.__name__: f for f in (linear, relu, softmax, log_softmax, sigmoid, tanh, elu, selu,
                                  softplus, softsign, swish, gelu, exponential, hard_sigmoid,
-                                 hard_silu, relu6, leaky_relu, mish)}
+                                 hard_silu, relu6, leaky_relu, mish, celu, glu, hard_shrink,
+                                 hard_tanh, log_sigmoid, soft_shrink, sparse_plus,
+                                 sparse_sigmoid, sparsemax, squareplus, tanh_shrink,
+                                 threshold)}
 _TABLE.update(silu=swish, hard_swish=hard_silu)
 
 

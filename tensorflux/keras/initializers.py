@@ -184,6 +184,16 @@ class Orthogonal(_Seeded):
         return {"gain": self.gain, "seed": self.seed}
 
 
+# Keras 3's other spellings: the same classes (keras.initializers.orthogonal is Orthogonal)
+OrthogonalInitializer, IdentityInitializer = Orthogonal, Identity
+zeros, ones, constant = Zeros, Ones, Constant
+random_normal, random_uniform, truncated_normal = RandomNormal, RandomUniform, TruncatedNormal
+variance_scaling = VarianceScaling
+glorot_uniform, glorot_normal = GlorotUniform, GlorotNormal
+he_uniform, he_normal = HeUniform, HeNormal
+lecun_uniform, lecun_normal = LecunUniform, LecunNormal
+identity, orthogonal = Identity, Orthogonal
+
 _TABLE = {c.__name__: c for c in (Zeros, Ones, Constant, RandomNormal, RandomUniform,
                                   TruncatedNormal, VarianceScaling, GlorotUniform, GlorotNormal,
                                   HeUniform, HeNormal, LecunUniform, LecunNormal, Identity,
@@ -193,10 +203,8 @@ _TABLE.update(zeros=Zeros, ones=Ones, constant=Constant, random_normal=RandomNor
               variance_scaling=VarianceScaling, glorot_uniform=GlorotUniform,
               glorot_normal=GlorotNormal, he_uniform=HeUniform, he_normal=HeNormal,
               lecun_uniform=LecunUniform, lecun_normal=LecunNormal, identity=Identity,
-              orthogonal=Orthogonal, uniform=RandomUniform, normal=RandomNormal)
-zeros, ones, constant = Zeros, Ones, Constant
-glorot_uniform, glorot_normal = GlorotUniform, GlorotNormal
-he_uniform, he_normal = HeUniform, HeNormal
+              orthogonal=Orthogonal, uniform=RandomUniform, normal=RandomNormal,
+              OrthogonalInitializer=Orthogonal, IdentityInitializer=Identity)
 
 
 def get(identifier):

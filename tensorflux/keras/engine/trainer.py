@@ -185,16 +185,25 @@ class Trainer:
             validation_split=0.0, validation_data=None, shuffle=True, class_weight=None,
             sample_weight=None, initial_epoch=0, steps_per_epoch=None, validation_steps=None,
             validation_batch_size=None, validation_freq=1, **kwargs):
-        """Trains for `epochs` epochs; returns a History (`history.history["loss"]`, ...)."""
+        """Trains for `epochs` epochs; returns a History (`history.history["loss"]`, ...).
+
+        `x` is NumPy arrays / tensors (with `y`), a tf.data.Dataset, a keras.utils.PyDataset
+        or a Python generator of (x, y[, sample_weight]) batches (see
+        tensorflux.keras.engine.data_adapter for how each is cut into epochs). tf.keras 2's
+        `workers`, `use_multiprocessing` and `max_queue_size` are accepted and ignored
+        (batches are read in the calling thread).
+        """
         self._assert_compiled()
+        _pop_parallelism_arguments(kwargs)
         if kwargs:
             raise TypeError(f"fit() got unexpected keyword arguments {sorted(kwargs)}.")
         verbose = 1 if verbose == "auto" else verbose
         y = self._structure_targets(y)
         if validation_split and validation_data is None:
-            if data_adapter._is_dataset(x):
+            if data_adapter.is_data_source(x):
                 raise ValueError("`validation_split` is only supported for NumPy arrays and "
-                                 "tensors, not datasets.")
+                                 "tensors, not for datasets, PyDatasets or generators: pass "
+                                 "`validation_data` instead.")
             (x, y, sample_weight), (vx, vy, vsw) = data_adapter.train_validation_split(
                 (nest.map_structure(data_adapter.to_array, x),
                  None if y is None else nest.map_structure(data_adapter.to_array, y),
@@ -204,7 +213,7 @@ class Trainer:
                                            shuffle, class_weight, epochs, initial_epoch)
         val_handler = None
         if validation_data is not None:
-            if data_adapter._is_dataset(validation_data):
+            if data_adapter.is_data_source(validation_data):
                 vx, vy, vsw = validation_data, None, None
             else:
                 vx, vy, vsw = data_adapter.unpack(validation_data)
@@ -248,18 +257,65 @@ class Trainer:
                 # the fit's callbacks see the validation run (on_test_*), as in Keras; the
                 # progress bar stays on the epoch line
                 val_logs = self._evaluate_handler(val_handler, callback_list, verbose=0)
-                epoch_logs.update({f"val_{k}": v for k, v in val_logs.items()})
+                if val_logs is None:
+                    warnings.warn(f"The validation data gave no batch for epoch {epoch + 1} "
+                                  "(a generator is exhausted after one pass: give "
+                                  "`validation_steps` with a generator that loops forever, "
+                                  "or use a PyDataset or a dataset); no val_ metrics are "
+                                  "recorded for this epoch.", stacklevel=2)
+                else:
+                    epoch_logs.update({f"val_{k}": v for k, v in val_logs.items()})
             callback_list.call("on_epoch_end", epoch, epoch_logs)
             if self.stop_training:
                 break
-        callback_list.call("on_train_end", epoch_logs if handler.steps else None)
+            if epoch + 1 < epochs and handler.exhausted:
+                if not handler.ran_out:
+                    warnings.warn(
+                        f"Your input ran out of data; interrupting training after epoch "
+                        f"{epoch + 1} of {epochs}. A Python generator is read once: make it "
+                        "loop forever and pass `steps_per_epoch`, or use a "
+                        "keras.utils.PyDataset or a tf.data.Dataset, to train for several "
+                        "epochs.", stacklevel=2)
+                break
+        callback_list.call("on_train_end", epoch_logs if handler.steps != 0 else None)
         return callback_list.history or self.history
+
+    def fit_generator(self, generator, steps_per_epoch=None, epochs=1, verbose=1,
+                      callbacks=None, validation_data=None, validation_steps=None,
+                      validation_freq=1, class_weight=None, max_queue_size=10, workers=1,
+                      use_multiprocessing=False, shuffle=True, initial_epoch=0):
+        """Deprecated tf.keras 2 spelling of `fit(generator, ...)` (warns, then calls fit)."""
+        warnings.warn("`Model.fit_generator` is deprecated and will be removed in a future "
+                      "version. Please use `Model.fit`, which supports generators.",
+                      UserWarning, stacklevel=2)
+        return self.fit(generator, steps_per_epoch=steps_per_epoch, epochs=epochs,
+                        verbose=verbose, callbacks=callbacks, validation_data=validation_data,
+                        validation_steps=validation_steps, validation_freq=validation_freq,
+                        class_weight=class_weight, shuffle=shuffle,
+                        initial_epoch=initial_epoch)
+
+    def evaluate_generator(self, generator, steps=None, callbacks=None, max_queue_size=10,
+                           workers=1, use_multiprocessing=False, verbose=0):
+        """Deprecated tf.keras 2 spelling of `evaluate(generator, ...)` (warns)."""
+        warnings.warn("`Model.evaluate_generator` is deprecated and will be removed in a "
+                      "future version. Please use `Model.evaluate`, which supports "
+                      "generators.", UserWarning, stacklevel=2)
+        return self.evaluate(generator, steps=steps, callbacks=callbacks, verbose=verbose)
+
+    def predict_generator(self, generator, steps=None, callbacks=None, max_queue_size=10,
+                          workers=1, use_multiprocessing=False, verbose=0):
+        """Deprecated tf.keras 2 spelling of `predict(generator, ...)` (warns)."""
+        warnings.warn("`Model.predict_generator` is deprecated and will be removed in a "
+                      "future version. Please use `Model.predict`, which supports "
+                      "generators.", UserWarning, stacklevel=2)
+        return self.predict(generator, steps=steps, callbacks=callbacks, verbose=verbose)
 
     # ---- evaluate -----------------------------------------------------------------------------
     def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None,
                  steps=None, callbacks=None, return_dict=False, **kwargs):
         """Loss and metrics on the data: a list [loss, *metrics] (or a dict)."""
         self._assert_compiled()
+        _pop_parallelism_arguments(kwargs)
         verbose = 1 if verbose == "auto" else verbose
         y = self._structure_targets(y)
         handler = data_adapter.DataHandler(x, y, sample_weight, batch_size, steps)
@@ -267,6 +323,8 @@ class Trainer:
             callbacks, model=self, add_progbar=verbose != 0, verbose=verbose, epochs=1,
             steps=handler.steps)
         logs = self._evaluate_handler(handler, callback_list, verbose)
+        if logs is None:
+            raise ValueError("evaluate() received no data: the input gave no batch.")
         if return_dict:
             return logs
         values = [logs[name] for name in self._ordered_log_names(logs)]
@@ -278,6 +336,7 @@ class Trainer:
         return [n for n in names if n in logs]
 
     def _evaluate_handler(self, handler, callback_list, verbose):
+        """Runs the test step over one epoch of `handler`; the logs (None: no batch came)."""
         for m in [self._loss_tracker] + self._output_loss_trackers:
             m.reset_state()
         if self._compiled_metrics.built:
@@ -288,6 +347,7 @@ class Trainer:
         logs = {}
         wants_batch = callback_list is not None and callback_list.wants("on_test_batch_end")
         wants_begin = callback_list is not None and callback_list.wants("on_test_batch_begin")
+        step = -1
         for step, batch in enumerate(handler.epoch_batches()):
             if test_function is None:
                 self._prepare_first_batch(batch[0], batch[1])
@@ -297,6 +357,10 @@ class Trainer:
             logs = test_function(_as_step_input(batch))
             if wants_batch:
                 callback_list.call("on_test_batch_end", step, _to_python(logs))
+        if step < 0:
+            if callback_list is not None:
+                callback_list.call("on_test_end", None)
+            return None
         logs = _to_python(self._logs())
         if callback_list is not None:
             callback_list.call("on_test_end", logs)
@@ -305,6 +369,7 @@ class Trainer:
     # ---- predict ------------------------------------------------------------------------------
     def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None, **kwargs):
         """Model outputs for `x`, batch by batch, concatenated into NumPy arrays."""
+        _pop_parallelism_arguments(kwargs)
         verbose = 1 if verbose == "auto" else verbose
         handler = data_adapter.DataHandler(x, None, None, batch_size, steps)
         callback_list = callbacks if isinstance(callbacks, CallbackList) else CallbackList(
@@ -330,10 +395,8 @@ class Trainer:
     def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None,
                        return_dict=False):
         self._assert_compiled()
-        handler = data_adapter.DataHandler(x, self._structure_targets(y), sample_weight,
-                                           batch_size=None, class_weight=class_weight)
-        handler.batch_size = max(handler.num_samples, 1)
-        handler.steps = 1
+        handler = _single_batch_handler(x, self._structure_targets(y), sample_weight,
+                                        class_weight)
         self.reset_metrics()
         batch = next(iter(handler.epoch_batches()))
         self._prepare_first_batch(batch[0], batch[1])
@@ -342,9 +405,7 @@ class Trainer:
 
     def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
         self._assert_compiled()
-        handler = data_adapter.DataHandler(x, self._structure_targets(y), sample_weight)
-        handler.batch_size = max(handler.num_samples, 1)
-        handler.steps = 1
+        handler = _single_batch_handler(x, self._structure_targets(y), sample_weight)
         logs = self._evaluate_handler(handler, None, 0)
         return logs if return_dict else self._list_logs(logs)
 
@@ -356,6 +417,22 @@ class Trainer:
     def _list_logs(self, logs):
         values = [logs[n] for n in self._ordered_log_names(logs)]
         return values[0] if len(values) == 1 else values
+
+
+def _pop_parallelism_arguments(kwargs):
+    """tf.keras 2's fit/evaluate/predict took workers, use_multiprocessing and max_queue_size
+    (for generators and Sequences); accepted and ignored (batches are read in order, in the
+    calling thread). A PyDataset takes them in its constructor instead, as in Keras 3."""
+    for name in ("workers", "use_multiprocessing", "max_queue_size"):
+        kwargs.pop(name, None)
+
+
+def _single_batch_handler(x, y, sample_weight, class_weight=None):
+    """A handler giving all the samples as one batch (train_on_batch / test_on_batch)."""
+    adapter = data_adapter.ArrayDataAdapter(x, y, sample_weight, class_weight=class_weight)
+    adapter.batch_size = max(adapter.num_samples, 1)
+    adapter.num_batches = 1
+    return data_adapter.DataHandler(adapter)
 
 
 def _as_step_input(batch):
@@ -378,4 +455,4 @@ def _to_python(logs):
             for k, v in logs.items()}
 
 
-del copy, warnings
+del copy

@@ -21,6 +21,7 @@ import warnings
 import numpy as np
 
 from tensorflux.keras import backend
+from tensorflux.keras.utils.py_dataset import PyDataset
 
 __all__ = ["load_img", "img_to_array", "array_to_img", "save_img", "smart_resize",
            "ImageDataGenerator", "Iterator", "NumpyArrayIterator", "DirectoryIterator",
@@ -442,14 +443,15 @@ def random_zoom(x, zoom_range, row_axis=1, col_axis=2, channel_axis=0, fill_mode
 
 
 # ---- iterators ----------------------------------------------------------------------------------
-class Iterator:
+class Iterator(PyDataset):
     """Base of the ImageDataGenerator iterators: batches of `batch_size` samples out of `n`.
 
-    `iterator[i]` is batch i of the current epoch order (len() batches per epoch; the order is
-    reshuffled by `on_epoch_end()` when `shuffle`); `next(iterator)` walks the batches
-    endlessly, reshuffling at each pass, and `iter(iterator)` is the iterator itself (so a
-    `for` loop over it never ends on its own). With a `seed`, NumPy's global generator is
-    seeded with `seed + total_batches_seen` before each batch.
+    A keras.utils.PyDataset: `iterator[i]` is batch i of the current epoch order (len()
+    batches per epoch; the order is reshuffled by `on_epoch_end()` when `shuffle`);
+    `next(iterator)` walks the batches endlessly, reshuffling at each pass, and
+    `iter(iterator)` is the iterator itself (so a `for` loop over it never ends on its own).
+    With a `seed`, NumPy's global generator is seeded with `seed + total_batches_seen` before
+    each batch.
 
     `model.fit(iterator)` trains on len(iterator) batches per epoch (or `steps_per_epoch`);
     `evaluate` and `predict` take it too.
@@ -458,6 +460,7 @@ class Iterator:
     white_list_formats = ("png", "jpg", "jpeg", "bmp", "ppm", "tif", "tiff")
 
     def __init__(self, n, batch_size, shuffle, seed):
+        super().__init__()
         self.n = n
         self.batch_size = batch_size
         self.seed = seed
@@ -525,12 +528,9 @@ class Iterator:
     def _get_batches_of_transformed_samples(self, index_array):
         raise NotImplementedError
 
-    # model.fit/evaluate/predict read it as a dataset of len() batches per epoch
-    def cardinality(self):
-        return len(self)
-
     @property
     def element_spec(self):
+        """The structure of a batch, as TensorSpecs (batch axis None)."""
         from tensorflux.framework.function import TensorSpec
         return _spec_of(self._output_signature(), TensorSpec)
 

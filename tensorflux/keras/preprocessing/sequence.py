@@ -5,6 +5,8 @@ import random
 
 import numpy as np
 
+from tensorflux.keras.utils.py_dataset import PyDataset
+
 __all__ = ["pad_sequences", "TimeseriesGenerator", "make_sampling_table", "skipgrams"]
 
 
@@ -86,7 +88,7 @@ def pad_sequences(sequences, maxlen=None, dtype="int32", padding="pre", truncati
     return result
 
 
-class TimeseriesGenerator:
+class TimeseriesGenerator(PyDataset):
     """Batches of (window, target) pairs cut from a time series (tf.keras' deprecated
     `keras.preprocessing.sequence.TimeseriesGenerator`; prefer
     `keras.utils.timeseries_dataset_from_array`).
@@ -106,8 +108,8 @@ class TimeseriesGenerator:
         reverse: each window in reverse time order.
         batch_size: windows per batch (the last batch may be smaller).
 
-    Indexing gives a batch `(samples, targets)`; `len()` is the number of batches. Usable as
-    `model.fit(generator)`.
+    A keras.utils.PyDataset: indexing gives a batch `(samples, targets)`; `len()` is the
+    number of batches. Usable as `model.fit(generator)`.
     """
 
     def __init__(self, data, targets, length, sampling_rate=1, stride=1, start_index=0,
@@ -116,6 +118,7 @@ class TimeseriesGenerator:
         if unknown:
             raise TypeError(f"TimeseriesGenerator() got unexpected keyword arguments "
                             f"{sorted(unknown)}")
+        super().__init__(**kwargs)
         if len(data) != len(targets):
             raise ValueError(f"Data and targets have to be of same length. Data length is "
                              f"{len(data)} while target length is {len(targets)}")
@@ -152,23 +155,13 @@ class TimeseriesGenerator:
             samples = samples[:, ::-1, ...]
         return samples, targets
 
-    def __iter__(self):
-        for index in range(len(self)):
-            yield self[index]
-
-    def on_epoch_end(self):
-        pass
-
-    # model.fit/evaluate/predict take it as a finite dataset of len() batches
     @property
     def element_spec(self):
+        """The structure of a batch, as TensorSpecs (batch axis None)."""
         from tensorflux.framework.function import TensorSpec
         samples, targets = self[0]
         return (TensorSpec((None,) + samples.shape[1:], samples.dtype.name),
                 TensorSpec((None,) + targets.shape[1:], targets.dtype.name))
-
-    def cardinality(self):
-        return len(self)
 
     def get_config(self):
         def to_json(values, what):

@@ -78,7 +78,7 @@ class Progbar:
                 filled = self.width if finalize else filled
                 parts.append("\u2501" * filled + "\u2500" * (self.width - filled))
         else:
-            parts.append(f"{current}")
+            parts.append(f"{current:7d}/Unknown")       # Keras' spelling of an open total
         elapsed = now - self._start
         per_step = elapsed / max(current, 1)
         if finalize:
