@@ -704,3 +704,20 @@ def test_docstring_examples(module):
     result = doctest.testmod(importlib.import_module(module), extraglobs={"tf": tf},
                              optionflags=doctest.ELLIPSIS)
     assert result.failed == 0 and result.attempted > 0
+
+
+@pytest.mark.parametrize("name", ["masked_lstm", "operators"])
+def test_keras_file_with_keras_ops_nodes_loads(name, tmp_path):
+    """Keras 3 saves keras.ops calls on KerasTensors (an Embedding's mask `NotEqual`,
+    `inputs * 2`, `x[:, 1:3]`, `ops.sum`) as nodes of module keras.src.ops.*; written by
+    tools/make_fixture_keras_op_nodes.py with real Keras 3.15."""
+    expected = np.load(os.path.join(HERE, "fixtures", "keras_op_nodes.npz"))
+    model = keras.models.load_model(os.path.join(HERE, "fixtures",
+                                                 f"keras_op_nodes_{name}.keras"))
+    x = expected[f"{name}_x"]
+    np.testing.assert_allclose(model.predict(x, verbose=0), expected[f"{name}_y"],
+                               rtol=1e-5, atol=1e-6)
+    path = str(tmp_path / "again.keras")
+    model.save(path)
+    np.testing.assert_allclose(keras.models.load_model(path).predict(x, verbose=0),
+                               expected[f"{name}_y"], rtol=1e-5, atol=1e-6)

@@ -85,8 +85,15 @@ def _jsonable(value):
         return value.item()
     if isinstance(value, _dtypes.DType):
         return value.name
-    if isinstance(value, (list, tuple)):
+    if isinstance(value, list):
         return [_jsonable(v) for v in value]
+    if isinstance(value, tuple):   # kept apart from lists: x[a, b] indexes by a tuple
+        return {"__tuple__": [_jsonable(v) for v in value]}
+    if isinstance(value, slice):
+        return {"__slice__": [_jsonable(value.start), _jsonable(value.stop),
+                              _jsonable(value.step)]}
+    if value is Ellipsis:
+        return {"__ellipsis__": True}
     if isinstance(value, dict):
         return {str(k): _jsonable(v) for k, v in value.items()}
     if isinstance(value, _Slot):
@@ -98,6 +105,12 @@ def _from_jsonable(value):
     if isinstance(value, dict):
         if set(value) == {"__keras_tensor_argument__"}:
             return _Slot(value["__keras_tensor_argument__"])
+        if set(value) == {"__tuple__"}:
+            return tuple(_from_jsonable(v) for v in value["__tuple__"])
+        if set(value) == {"__slice__"}:
+            return slice(*value["__slice__"])
+        if set(value) == {"__ellipsis__"}:
+            return Ellipsis
         return {k: _from_jsonable(v) for k, v in value.items()}
     if isinstance(value, list):
         return [_from_jsonable(v) for v in value]

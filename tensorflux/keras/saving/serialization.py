@@ -10,6 +10,7 @@ code from a file: a `Lambda` layer is saved as the name of its function and load
 import collections
 import contextlib
 import inspect
+import re
 import threading
 import types
 
@@ -509,13 +510,48 @@ def _legacy_node(node):
     return {"args": [refs[0]] if len(refs) == 1 else [refs], "kwargs": dict(kwargs)}
 
 
+def _is_keras_operation(layer_data):
+    """A node of a Keras 3 functional model that is a keras.ops call, not a layer (e.g. the
+    `NotEqual` computing an Embedding's mask): its module is keras.src.ops.<family>."""
+    module = layer_data.get("module") or ""
+    return module.startswith(("keras.src.ops.", "keras.ops"))
+
+
+class _KerasOperation:
+    """Rebuilds a saved keras.ops node: calling it on the node's saved arguments calls the
+    keras.ops function, with the operation's config (its constructor arguments, e.g.
+    `Sum(axis=-1, keepdims=True)`) as keyword arguments, which records it in the model."""
+
+    def __init__(self, layer_data):
+        from tensorflux.keras.ops._common import _resolve_op
+        class_name = layer_data.get("class_name") or ""
+        function_name = re.sub(r"(?<!^)(?=[A-Z])", "_", class_name).lower()
+        try:
+            self.function = _resolve_op(function_name)
+        except ValueError:
+            raise ValueError(f"The saved model uses the keras.ops operation {class_name!r} "
+                             f"(keras.ops.{function_name}), which tensorflux does not "
+                             "implement.") from None
+        self.kwargs = {key: value for key, value in (layer_data.get("config") or {}).items()
+                       if key != "name"}
+        self.name = layer_data.get("name") or function_name
+
+    def __call__(self, *args, **kwargs):
+        if self.function.__name__ == "get_item" and len(args) == 2 and isinstance(args[1], list):
+            args = (args[0], tuple(args[1]))  # JSON keeps x[a, b]'s index tuple as a list
+        return self.function(*args, **{**self.kwargs, **kwargs})
+
+
 def functional_from_config(cls, config, custom_objects=None):
     """Rebuilds a functional model from `functional_config` output (or Keras 2's format)."""
     from tensorflux.keras.layers import InputLayer
     from tensorflux.framework import nest
     layers, order, pending = {}, [], {}
     for layer_data in config["layers"]:
-        layer = deserialize_keras_object(layer_data, custom_objects)
+        if _is_keras_operation(layer_data):
+            layer = _KerasOperation(layer_data)
+        else:
+            layer = deserialize_keras_object(layer_data, custom_objects)
         name = layer_data.get("name") or layer.name
         layers[name] = layer
         order.append(name)
@@ -537,6 +573,8 @@ def functional_from_config(cls, config, custom_objects=None):
     def rebuild(value):
         if isinstance(value, dict) and value.get("class_name") == "__keras_tensor__":
             return lookup(value["config"]["keras_history"])
+        if isinstance(value, dict) and value.get("class_name") == "__slice__":
+            return slice(*(value["config"].get(k) for k in ("start", "stop", "step")))
         if isinstance(value, list):
             return [rebuild(item) for item in value]
         if isinstance(value, dict) and "class_name" not in value:
