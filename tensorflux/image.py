@@ -37,7 +37,9 @@ __all__ = ["ResizeMethod", "convert_image_dtype", "resize", "resize_images", "re
            "adjust_brightness", "adjust_contrast", "adjust_gamma", "rgb_to_grayscale",
            "grayscale_to_rgb", "per_image_standardization", "psnr", "total_variation",
            "decode_image", "decode_jpeg", "decode_png", "decode_bmp", "decode_gif",
-           "encode_jpeg", "encode_png"]
+           "encode_jpeg", "encode_png", "stateless_random_flip_left_right",
+           "stateless_random_flip_up_down", "stateless_random_brightness",
+           "stateless_random_contrast", "stateless_random_crop"]
 
 
 class ResizeMethod:
@@ -701,6 +703,68 @@ def random_contrast(image, lower, upper, seed=None):
         raise ValueError(f"lower must be non-negative, got {lower}.")
     factor = random_ops.random_uniform([], lower, upper, seed=seed)
     return adjust_contrast(image, factor)
+
+
+# ---- stateless random ops: `seed` is an int32/int64 tensor of shape [2]; the same seed gives the
+# same result (values from NumPy's Philox generator, not TensorFlow's: see tf.random) ----------
+
+def _stateless_flip(image, seed, flip):
+    image = _image_input(image, "image")
+    if image.shape.rank == 4:
+        batch = array_ops.shape(image)[0:1]
+        shape = array_ops.concat([batch, to_tensor(np.ones(3, np.int32))], 0)
+    else:
+        shape = []
+    mirror = math_ops.less(random_ops.stateless_random_uniform(shape, seed), 0.5)
+    return math_ops.where(mirror, flip(image), image)
+
+
+def stateless_random_flip_left_right(image, seed):
+    """Deterministically (given `seed`) flips horizontally with probability 1/2 per image."""
+    return _stateless_flip(image, seed, flip_left_right)
+
+
+def stateless_random_flip_up_down(image, seed):
+    """Deterministically (given `seed`) flips vertically with probability 1/2 per image."""
+    return _stateless_flip(image, seed, flip_up_down)
+
+
+def stateless_random_brightness(image, max_delta, seed):
+    """adjust_brightness by a delta drawn from [-max_delta, max_delta) with `seed`."""
+    if max_delta < 0:
+        raise ValueError(f"max_delta must be non-negative, got {max_delta}.")
+    delta = random_ops.stateless_random_uniform([], seed, -max_delta, max_delta)
+    return adjust_brightness(image, delta)
+
+
+def stateless_random_contrast(image, lower, upper, seed):
+    """adjust_contrast by a factor drawn from [lower, upper) with `seed`."""
+    if upper <= lower:
+        raise ValueError(f"upper must be > lower, got lower={lower}, upper={upper}.")
+    if lower < 0:
+        raise ValueError(f"lower must be non-negative, got {lower}.")
+    factor = random_ops.stateless_random_uniform([], seed, lower, upper)
+    return adjust_contrast(image, factor)
+
+
+def stateless_random_crop(value, size, seed, name=None):
+    """A window of shape `size` of `value` (any rank) at offsets chosen by `seed`."""
+    value = to_tensor(value)
+    size = to_tensor(np.asarray(size, dtype=np.int32)) if not isinstance(size, Tensor) \
+        else math_ops.cast(size, "int32")
+    shape = array_ops.shape(value)
+    static_shape, static_size = value.shape, size._constant_value()
+    if static_shape.is_fully_defined() and static_size is not None:
+        if len(static_size) != static_shape.rank or \
+                any(int(s) > d for s, d in zip(static_size, static_shape.as_tuple())):
+            raise errors.InvalidArgumentError(
+                None, None, f"Need value.shape >= size, got {list(static_shape.as_tuple())} "
+                f"and {[int(s) for s in static_size]}")
+    limit = shape - size + 1
+    offset = random_ops.stateless_random_uniform(array_ops.shape(shape), seed, minval=0,
+                                                 maxval=np.iinfo(np.int32).max,
+                                                 dtype="int32") % limit
+    return extra_array_ops.slice(value, offset, size, name=name)
 
 
 _GRAY_WEIGHTS = (0.2989, 0.5870, 0.1140)

@@ -1,7 +1,8 @@
 """keras.initializers: Glorot, He, LeCun, Orthogonal, constants and random distributions.
 
-An initializer is called as `initializer(shape, dtype)` and returns an eager tensor. Random
-ones draw from tf.random with the initializer's seed (or the global seed rules).
+An initializer is called as `initializer(shape, dtype)` and returns a tensor. Random ones follow
+Keras 3: they draw statelessly (keras.random) with a seed fixed at construction, so one instance
+returns the same values on every call; see RandomInitializer.
 """
 import math
 
@@ -34,6 +35,9 @@ class Initializer:
     def from_config(cls, config):
         return cls(**config)
 
+    def clone(self):
+        return self.__class__.from_config(self.get_config())
+
 
 class Zeros(Initializer):
     def __call__(self, shape, dtype=None):
@@ -58,86 +62,167 @@ class Constant(Initializer):
         return {"value": value.tolist() if isinstance(value, np.ndarray) else value}
 
 
-class _Seeded(Initializer):
+def _deserialize_seed(seed):
+    from tensorflux.keras import random as keras_random
+    config = seed.get("config", seed)
+    return keras_random.SeedGenerator.from_config(config)
+
+
+def _serialize_seed(seed):
+    from tensorflux.keras import random as keras_random
+    if isinstance(seed, keras_random.SeedGenerator):
+        return {"module": "keras.random", "class_name": "SeedGenerator",
+                "config": seed.get_config(), "registered_name": None}
+    return seed
+
+
+class RandomInitializer(Initializer):
+    """Base of the random initializers, with Keras 3's seeding.
+
+    `seed` may be an int, a `keras.random.SeedGenerator` or None. An int seed makes every
+    call of the initializer return the same values (a stateless draw). None draws an int seed
+    once, at construction, from Python's `random` module (as Keras' `make_default_seed`), so
+    an unseeded instance also returns the same values on every call, while each new instance
+    (e.g. each layer given the string 'glorot_uniform') gets its own seed, and
+    `keras.utils.set_random_seed` makes the whole sequence reproducible. A SeedGenerator gives
+    different values on each call. `get_config` reports the seed as given (None stays None).
+    """
+
     def __init__(self, seed=None):
-        self.seed = seed
+        from tensorflux.keras import random as keras_random
+        self._init_seed = seed
+        if seed is None:
+            seed = keras_random._make_default_seed()
+        elif isinstance(seed, dict):
+            seed = _deserialize_seed(seed)
+        elif isinstance(seed, bool) or not isinstance(
+                seed, (int, np.integer, keras_random.SeedGenerator)):
+            raise ValueError("`seed` argument should be an instance of "
+                             "`keras.random.SeedGenerator()` or an integer. "
+                             f"Received: seed={seed}")
+        self.seed = int(seed) if isinstance(seed, np.integer) else seed
 
     def get_config(self):
-        return {"seed": self.seed}
+        return {"seed": _serialize_seed(self._init_seed)}
 
 
-class RandomNormal(_Seeded):
+_Seeded = RandomInitializer
+
+
+def _random():
+    from tensorflux.keras import random as keras_random
+    return keras_random
+
+
+class RandomNormal(RandomInitializer):
     def __init__(self, mean=0.0, stddev=0.05, seed=None):
-        super().__init__(seed)
         self.mean, self.stddev = mean, stddev
+        super().__init__(seed)
 
     def __call__(self, shape, dtype=None):
-        return tf.random.normal(shape, self.mean, self.stddev, dtype=dtype or tf.float32,
+        return _random().normal(shape, mean=self.mean, stddev=self.stddev, dtype=dtype,
                                 seed=self.seed)
 
     def get_config(self):
-        return {"mean": self.mean, "stddev": self.stddev, "seed": self.seed}
+        return {**super().get_config(), "mean": self.mean, "stddev": self.stddev}
 
 
-class RandomUniform(_Seeded):
+class RandomUniform(RandomInitializer):
     def __init__(self, minval=-0.05, maxval=0.05, seed=None):
-        super().__init__(seed)
         self.minval, self.maxval = minval, maxval
+        super().__init__(seed)
 
     def __call__(self, shape, dtype=None):
-        return tf.random.uniform(shape, self.minval, self.maxval, dtype=dtype or tf.float32,
+        return _random().uniform(shape, minval=self.minval, maxval=self.maxval, dtype=dtype,
                                  seed=self.seed)
 
     def get_config(self):
-        return {"minval": self.minval, "maxval": self.maxval, "seed": self.seed}
+        return {**super().get_config(), "minval": self.minval, "maxval": self.maxval}
 
 
-class TruncatedNormal(RandomNormal):
-    def __call__(self, shape, dtype=None):
-        return tf.random.truncated_normal(shape, self.mean, self.stddev,
-                                          dtype=dtype or tf.float32, seed=self.seed)
-
-
-class VarianceScaling(_Seeded):
-    """Samples with variance scale / n, n = fan_in, fan_out or their average."""
-
-    def __init__(self, scale=1.0, mode="fan_in", distribution="truncated_normal", seed=None):
+class TruncatedNormal(RandomInitializer):
+    def __init__(self, mean=0.0, stddev=0.05, seed=None):
+        self.mean, self.stddev = mean, stddev
         super().__init__(seed)
-        if scale <= 0.0:
-            raise ValueError(f"scale must be positive, got {scale}.")
-        if mode not in ("fan_in", "fan_out", "fan_avg"):
-            raise ValueError(f"Invalid mode {mode!r}: use fan_in, fan_out or fan_avg.")
-        if distribution not in ("truncated_normal", "untruncated_normal", "uniform", "normal"):
-            raise ValueError(f"Invalid distribution {distribution!r}.")
-        self.scale, self.mode, self.distribution = scale, mode, distribution
 
     def __call__(self, shape, dtype=None):
-        dtype = dtype or tf.float32
-        fan_in, fan_out = _fans(shape)
+        return _random().truncated_normal(shape, mean=self.mean, stddev=self.stddev,
+                                          dtype=dtype, seed=self.seed)
+
+    def get_config(self):
+        return {**super().get_config(), "mean": self.mean, "stddev": self.stddev}
+
+
+def compute_fans(shape, input_axes=None, output_axes=None):
+    """(fan_in, fan_out) of a weight shape; with both axes lists, the products of those axes."""
+    shape = tuple(int(d) for d in shape)
+    if input_axes is not None and output_axes is not None:
+        fan_in = int(np.prod([shape[a] for a in input_axes])) if input_axes else 1
+        fan_out = int(np.prod([shape[a] for a in output_axes])) if output_axes else 1
+        return fan_in, fan_out
+    return _fans(shape)
+
+
+def _axes(axes):
+    return None if axes is None else [int(a) for a in axes]
+
+
+class VarianceScaling(RandomInitializer):
+    """Samples with variance scale / n, n = fan_in, fan_out or their average.
+
+    `input_axes` / `output_axes` (Keras 3): when both are given, the fans are the products of
+    the weight's sizes along those axes (as EinsumDense kernels need); otherwise the fans
+    follow the usual Dense/convolution-kernel rule. `distribution="normal"` means a truncated
+    normal, as in Keras 3.
+    """
+
+    def __init__(self, scale=1.0, mode="fan_in", distribution="truncated_normal", seed=None,
+                 input_axes=None, output_axes=None):
+        if scale <= 0.0:
+            raise ValueError(f"Argument `scale` must be positive float. Received: "
+                             f"scale={scale}")
+        if mode not in ("fan_in", "fan_out", "fan_avg"):
+            raise ValueError(f"Invalid `mode` argument: {mode}. Please use one of "
+                             f"{{'fan_in', 'fan_out', 'fan_avg'}}")
+        distribution = distribution.lower()
+        if distribution == "normal":
+            distribution = "truncated_normal"
+        if distribution not in ("truncated_normal", "untruncated_normal", "uniform"):
+            raise ValueError(f"Invalid `distribution` argument: {distribution}.Please use "
+                             f"one of {{'uniform', 'truncated_normal', 'untruncated_normal'}}")
+        self.scale, self.mode, self.distribution = scale, mode, distribution
+        self.input_axes, self.output_axes = _axes(input_axes), _axes(output_axes)
+        super().__init__(seed)
+
+    def __call__(self, shape, dtype=None):
+        fan_in, fan_out = compute_fans(shape, self.input_axes, self.output_axes)
         n = {"fan_in": fan_in, "fan_out": fan_out, "fan_avg": (fan_in + fan_out) / 2.0}[
             self.mode]
         scale = self.scale / max(1.0, n)
+        random = _random()
         if self.distribution == "truncated_normal":
             # stddev of a unit normal truncated to [-2, 2]
             stddev = math.sqrt(scale) / 0.87962566103423978
-            return tf.random.truncated_normal(shape, 0.0, stddev, dtype=dtype, seed=self.seed)
-        if self.distribution in ("untruncated_normal", "normal"):
-            return tf.random.normal(shape, 0.0, math.sqrt(scale), dtype=dtype, seed=self.seed)
+            return random.truncated_normal(shape, 0.0, stddev, dtype=dtype, seed=self.seed)
+        if self.distribution == "untruncated_normal":
+            return random.normal(shape, 0.0, math.sqrt(scale), dtype=dtype, seed=self.seed)
         limit = math.sqrt(3.0 * scale)
-        return tf.random.uniform(shape, -limit, limit, dtype=dtype, seed=self.seed)
+        return random.uniform(shape, -limit, limit, dtype=dtype, seed=self.seed)
 
     def get_config(self):
-        return {"scale": self.scale, "mode": self.mode, "distribution": self.distribution,
-                "seed": self.seed}
+        return {**super().get_config(), "scale": self.scale, "mode": self.mode,
+                "distribution": self.distribution, "input_axes": self.input_axes,
+                "output_axes": self.output_axes}
 
 
 def _preset(name, scale, mode, distribution):
     class Preset(VarianceScaling):
-        def __init__(self, seed=None):
-            super().__init__(scale, mode, distribution, seed)
+        def __init__(self, seed=None, input_axes=None, output_axes=None):
+            super().__init__(scale, mode, distribution, seed, input_axes, output_axes)
 
         def get_config(self):
-            return {"seed": self.seed}
+            return {"seed": _serialize_seed(self._init_seed), "input_axes": self.input_axes,
+                    "output_axes": self.output_axes}
     Preset.__name__ = Preset.__qualname__ = name
     return Preset
 
@@ -163,25 +248,29 @@ class Identity(Initializer):
         return {"gain": self.gain}
 
 
-class Orthogonal(_Seeded):
+class Orthogonal(RandomInitializer):
     def __init__(self, gain=1.0, seed=None):
-        super().__init__(seed)
         self.gain = gain
+        super().__init__(seed)
 
     def __call__(self, shape, dtype=None):
+        if len(shape) < 2:
+            raise ValueError(f"The tensor to initialize must be at least two-dimensional. "
+                             f"Received: shape={shape} of rank {len(shape)}.")
         rows = int(np.prod(shape[:-1]))
-        cols = shape[-1]
-        flat = tf.random.normal([max(rows, cols), min(rows, cols)], seed=self.seed,
-                                dtype=tf.float64).numpy()
+        cols = int(shape[-1])
+        flat = _random().normal((max(rows, cols), min(rows, cols)), seed=self.seed,
+                                dtype="float64").numpy()
         q, r = np.linalg.qr(flat)
         q *= np.sign(np.diag(r))
         if rows < cols:
             q = q.T
-        return tf.constant((self.gain * q[:rows, :cols]).reshape(shape),
-                           dtype=dtype or tf.float32)
+        from tensorflux.keras import backend
+        return tf.constant((self.gain * q[:rows, :cols]).reshape(tuple(shape)),
+                           dtype=dtype or backend.floatx())
 
     def get_config(self):
-        return {"gain": self.gain, "seed": self.seed}
+        return {**super().get_config(), "gain": self.gain}
 
 
 # Keras 3's other spellings: the same classes (keras.initializers.orthogonal is Orthogonal)

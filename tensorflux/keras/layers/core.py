@@ -249,11 +249,39 @@ class Softmax(Layer):
         self.supports_masking = True
 
     def call(self, inputs, mask=None):
+        """Softmax over `axis`; with a mask (True or > 0.5: keep), masked positions get a large
+        negative logit and exactly 0 in the output (an all-masked row gives all zeros), as in
+        Keras 3."""
         if mask is not None:
-            inputs = inputs + (1.0 - tf.cast(mask, inputs.dtype)) * -1e9
-        if isinstance(self.axis, (list, tuple)):
-            return tf.exp(inputs - tf.reduce_logsumexp(inputs, axis=self.axis, keepdims=True))
-        return activations.softmax(inputs, axis=self.axis)
+            mask = tf.convert_to_tensor(mask)
+            if mask.shape.rank is not None and inputs.shape.rank is not None:
+                if mask.shape.rank > inputs.shape.rank:
+                    raise ValueError(
+                        "The `mask` must be broadcastable to `inputs` and must not have more "
+                        f"dimensions. Received: inputs.shape={inputs.shape}, "
+                        f"mask.shape={mask.shape}")
+                for m_dim, i_dim in zip(mask.shape.as_tuple()[::-1],
+                                        inputs.shape.as_tuple()[::-1]):
+                    if m_dim is not None and i_dim is not None and m_dim not in (1, i_dim):
+                        raise ValueError(
+                            "The `mask` must be broadcastable to `inputs`. Each mask dimension "
+                            "must be 1 or match the corresponding input dimension. Received: "
+                            f"inputs.shape={inputs.shape}, mask.shape={mask.shape}")
+            if mask.dtype != tf.bool:
+                mask = tf.greater(mask, tf.cast(0.5, mask.dtype))
+            mask = tf.broadcast_to(mask, tf.shape(inputs))
+            large_negative = -3e4 if inputs.dtype == tf.float16 else -1e9
+            inputs = tf.where(mask, inputs, tf.cast(large_negative, inputs.dtype))
+        if isinstance(self.axis, (list, tuple)) and len(self.axis) > 1:
+            outputs = tf.exp(inputs - tf.reduce_logsumexp(inputs, axis=self.axis,
+                                                          keepdims=True))
+        else:
+            axis = self.axis[0] if isinstance(self.axis, (list, tuple)) else self.axis
+            outputs = activations.softmax(inputs, axis=axis)
+        if mask is not None:
+            # exact zeros where masked (a fully masked axis would otherwise be uniform)
+            outputs = tf.where(mask, outputs, tf.zeros_like(outputs))
+        return outputs
 
     def get_config(self):
         config = super().get_config()
