@@ -13,6 +13,7 @@ library that NumPy loaded is found and called directly through ctypes, for OpenB
 import ctypes
 import glob
 import os
+import time
 
 import numpy as np
 
@@ -22,6 +23,9 @@ __all__ = ["set_threads_for", "SMALL_GEMM_MACS"]
 # 784x128 layer is 3.2M; a 1000x1000 layer on 32 samples is 32M; a whole 10,000-image
 # evaluation batch through it is 10G.
 SMALL_GEMM_MACS = 256_000_000
+# ... unless the other cores are idle: then products from this size up use every BLAS thread
+# (the seed CNN's convolutions are 25-230M multiply-adds; W1's products, 3.2M, stay on one).
+IDLE_GEMM_MACS = 8_000_000
 
 
 class _OpenBLAS:
@@ -80,11 +84,58 @@ class _OpenBLAS:
 _blas = _OpenBLAS()
 
 
+class _OtherLoad:
+    """Whether processes other than this one keep the CPUs busy, from /proc/stat's busy time
+    minus this process's CPU time over the last second or so (Linux only; elsewhere, and
+    until the first full second, the machine counts as busy). The answer is refreshed at most
+    once a second, so a product pays for a clock read, not a file read."""
+
+    def __init__(self):
+        self.cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
+        self.checked = None      # (monotonic time, machine busy seconds, own CPU seconds)
+        self.idle = False
+
+    @staticmethod
+    def _machine_busy_seconds():
+        with open("/proc/stat", "rb") as handle:
+            fields = handle.readline().split()[1:]
+        ticks = [int(f) for f in fields]
+        idle = ticks[3] + (ticks[4] if len(ticks) > 4 else 0)   # idle + iowait
+        return (sum(ticks[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+    def others_idle(self):
+        now = time.monotonic()
+        if self.checked is not None and now - self.checked[0] < 1.0:
+            return self.idle
+        try:
+            busy = self._machine_busy_seconds()
+        except (OSError, ValueError, IndexError):
+            return False
+        own = time.process_time()
+        if self.checked is not None:
+            elapsed = now - self.checked[0]
+            others = (busy - self.checked[1]) - (own - self.checked[2])
+            # idle: the others used less than half a core on average
+            self.idle = self.cores > 1 and others < 0.5 * elapsed
+        self.checked = (now, busy, own)
+        return self.idle
+
+
+_other_load = _OtherLoad()
+
+
 def set_threads_for(macs):
-    """Chooses the BLAS thread count for a product of `macs` multiply-adds."""
+    """Chooses the BLAS thread count for a product of `macs` multiply-adds: one thread below
+    IDLE_GEMM_MACS; all of BLAS's from SMALL_GEMM_MACS; in between, all only while the other
+    processes leave the cores idle (with a core busy, BLAS threads waiting for it spin)."""
     if _blas.set is None:
         return
-    wanted = 1 if macs < SMALL_GEMM_MACS else _blas.default
+    if macs < IDLE_GEMM_MACS:
+        wanted = 1
+    elif macs >= SMALL_GEMM_MACS or _other_load.others_idle():
+        wanted = _blas.default
+    else:
+        wanted = 1
     if wanted != _blas.current:
         _blas.set(wanted)
         _blas.current = wanted
