@@ -7,7 +7,7 @@ outputs equal Keras'. As Keras' preprocessing layers, they augment when called w
 training=True or without a training flag, and pass images through at inference.
 """
 import tensorflux as tf
-from tensorflux.keras.layers.preprocessing import _dims, _ImageLayer, _training
+from tensorflux.keras.layers.preprocessing import _dims, _factor_pair, _ImageLayer, _training
 
 __all__ = ["RandomGrayscale", "RandomInvert", "Solarization"]
 
@@ -16,22 +16,6 @@ _GRAY_WEIGHTS = (0.2989, 0.5870, 0.1140)    # tf.image.rgb_to_grayscale's
 
 def _batch_size(images, rank):
     return _dims(images)[0] if rank == 4 else 1
-
-
-def _factor(factor, bounds, layer_name):
-    """Keras' BaseImagePreprocessingLayer._set_factor."""
-    message = (f"{layer_name}: the `factor` argument should be a number (or a list of two "
-               f"numbers) in the range [{bounds[0]}, {bounds[1]}]. Received: factor={factor}")
-    if isinstance(factor, (tuple, list)):
-        if len(factor) != 2 or factor[0] > bounds[1] or factor[1] < bounds[0]:
-            raise ValueError(message)
-        return tuple(sorted(factor))
-    if isinstance(factor, (int, float)) and not isinstance(factor, bool):
-        if factor < bounds[0] or factor > bounds[1]:
-            raise ValueError(message)
-        factor = abs(factor)
-        return (max(-factor, bounds[0]), factor)
-    raise ValueError(message)
 
 
 class RandomGrayscale(_ImageLayer):
@@ -94,7 +78,7 @@ class RandomInvert(_ImageLayer):
     def __init__(self, factor=1.0, value_range=(0, 255), seed=None, data_format=None,
                  **kwargs):
         super().__init__(data_format=data_format, **kwargs)
-        self.factor = _factor(factor, (0, 1), "RandomInvert")
+        self.factor = _factor_pair(factor, (0, 1), "factor", "RandomInvert")
         self.value_range = value_range
         self.seed = seed
 
