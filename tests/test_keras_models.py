@@ -199,3 +199,17 @@ def test_summary_prints_keras_table(capsys):
     text = capsys.readouterr().out
     assert 'Model: "sequential"' in text and "out (Dense)" in text
     assert "(None, 2)" in text and "Total params: 10" in text
+
+
+def test_functional_model_converts_inputs_to_the_dtypes_of_its_inputs():
+    """Keras 3: a float64 keras.Input keeps float64 data (no float32 round trip); data of
+    another dtype is converted to the Input's dtype."""
+    inputs = keras.Input((3,), dtype="float64")
+    model = keras.Model(inputs, keras.ops.multiply(inputs, 1.0 + 1e-12))
+    result = model(np.ones((1, 3)))
+    assert result.dtype == tf.float64
+    assert result.numpy()[0, 0] - 1.0 == pytest.approx(1e-12, rel=1e-3)
+    assert model(np.ones((1, 3), np.float32)).dtype == tf.float64
+    assert model.predict(np.ones((2, 3)), verbose=0).dtype == np.float64
+    counts = keras.Input((3,), dtype="int32")
+    assert keras.Model(counts, keras.ops.add(counts, 1))(np.ones((1, 3))).dtype == tf.int32

@@ -1,6 +1,6 @@
 """The functional graph of a model: the nodes between its KerasTensor inputs and outputs, in an
 order that runs each layer after the layers it depends on."""
-from tensorflux.framework import nest
+from tensorflux.framework import dtypes, nest
 from tensorflux.keras.engine.keras_tensor import KerasTensor
 from tensorflux.keras.layers.core import InputLayer
 
@@ -97,7 +97,7 @@ class FunctionalGraph:
         if len(flat) != len(self.inputs):
             raise ValueError(f"The model expects {len(self.inputs)} input(s), but it received "
                              f"{len(flat)} input tensors.")
-        values = {id(t): v for t, v in zip(self.inputs, flat)}
+        values = {id(t): _as_input_dtype(v, t) for t, v in zip(self.inputs, flat)}
         for node in self.nodes:
             if isinstance(node.layer, InputLayer):
                 continue
@@ -122,3 +122,14 @@ class FunctionalGraph:
                                  f"{sorted(inputs)}; expected {[i._keras_history[0].name for i in self.inputs]}.")
             flat.append(inputs[name])
         return flat
+
+
+def _as_input_dtype(value, keras_input):
+    """`value` in the dtype of its keras.Input, as Keras 3 converts a functional model's
+    inputs (a float64 Input keeps float64 data; int data for a float Input becomes float)."""
+    from tensorflux.framework.tensor import Tensor
+    if isinstance(value, Tensor) and value.dtype != keras_input.dtype and \
+            value.dtype != dtypes.string and keras_input.dtype != dtypes.string:
+        from tensorflux.ops.math_ops import cast
+        return cast(value, keras_input.dtype)
+    return value

@@ -1,11 +1,11 @@
 """keras.Model: functional (`Model(inputs, outputs)`) or subclassed (override `call`)."""
 import numpy as np
 
-from tensorflux.framework import nest
+from tensorflux.framework.execute import convert_to_tensor
+from tensorflux.framework.tensor import Tensor
 from tensorflux.keras.engine.keras_tensor import KerasTensor
 from tensorflux.keras.engine.trainer import Trainer
 from tensorflux.keras.layers.base_layer import Layer
-from tensorflux.keras.layers.core import InputLayer
 from tensorflux.keras.models.functional import FunctionalGraph
 
 __all__ = ["Model"]
@@ -101,6 +101,17 @@ class Model(Trainer, Layer):
                 "keras.Model(inputs=..., outputs=...).")
         return self._graph.run(inputs, training)
 
+    def _convert_input(self, x):
+        # A functional model converts its inputs to the dtypes of its keras.Inputs (in
+        # FunctionalGraph.run), not to the model's float dtype.
+        if self._graph is None:
+            return super()._convert_input(x)
+        if x is None or isinstance(x, (Tensor, KerasTensor)):
+            return x
+        if hasattr(x, "_as_tensor"):
+            return x._as_tensor()
+        return convert_to_tensor(np.asarray(x))
+
     def _maybe_build(self, input_shapes):
         # A subclassed model needs no build step: its layers build during the first call.
         if self._graph is None:
@@ -161,5 +172,3 @@ class Model(Trainer, Layer):
         from tensorflux.keras.saving.serialization import serialize_keras_object
         return json.dumps(serialize_keras_object(self), **kwargs)
 
-
-del np, nest, KerasTensor, InputLayer
