@@ -285,9 +285,7 @@ class Trainer:
                       validation_freq=1, class_weight=None, max_queue_size=10, workers=1,
                       use_multiprocessing=False, shuffle=True, initial_epoch=0):
         """Deprecated tf.keras 2 spelling of `fit(generator, ...)` (warns, then calls fit)."""
-        warnings.warn("`Model.fit_generator` is deprecated and will be removed in a future "
-                      "version. Please use `Model.fit`, which supports generators.",
-                      UserWarning, stacklevel=2)
+        _warn_generator_method("fit")
         return self.fit(generator, steps_per_epoch=steps_per_epoch, epochs=epochs,
                         verbose=verbose, callbacks=callbacks, validation_data=validation_data,
                         validation_steps=validation_steps, validation_freq=validation_freq,
@@ -297,17 +295,13 @@ class Trainer:
     def evaluate_generator(self, generator, steps=None, callbacks=None, max_queue_size=10,
                            workers=1, use_multiprocessing=False, verbose=0):
         """Deprecated tf.keras 2 spelling of `evaluate(generator, ...)` (warns)."""
-        warnings.warn("`Model.evaluate_generator` is deprecated and will be removed in a "
-                      "future version. Please use `Model.evaluate`, which supports "
-                      "generators.", UserWarning, stacklevel=2)
+        _warn_generator_method("evaluate")
         return self.evaluate(generator, steps=steps, callbacks=callbacks, verbose=verbose)
 
     def predict_generator(self, generator, steps=None, callbacks=None, max_queue_size=10,
                           workers=1, use_multiprocessing=False, verbose=0):
         """Deprecated tf.keras 2 spelling of `predict(generator, ...)` (warns)."""
-        warnings.warn("`Model.predict_generator` is deprecated and will be removed in a "
-                      "future version. Please use `Model.predict`, which supports "
-                      "generators.", UserWarning, stacklevel=2)
+        _warn_generator_method("predict")
         return self.predict(generator, steps=steps, callbacks=callbacks, verbose=verbose)
 
     # ---- evaluate -----------------------------------------------------------------------------
@@ -433,6 +427,13 @@ def _single_batch_handler(x, y, sample_weight, class_weight=None):
     adapter.batch_size = max(adapter.num_samples, 1)
     adapter.num_batches = 1
     return data_adapter.DataHandler(adapter)
+
+
+def _warn_generator_method(method):
+    """tf.keras 2's warning for `Model.<method>_generator`, a deprecated spelling."""
+    warnings.warn(f"`Model.{method}_generator` is deprecated and will be removed in a future "
+                  f"version. Please use `Model.{method}`, which supports generators.",
+                  UserWarning, stacklevel=3)
 
 
 def _as_step_input(batch):

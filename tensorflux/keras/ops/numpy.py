@@ -145,28 +145,30 @@ def divide_no_nan(x1, x2):
     return tf.math.div_no_nan(x1, x2)
 
 
-@keras_op
-def floor_divide(x1, x2):
+def _promoted_numbers(x1, x2):
+    """Both arguments in their common dtype, booleans as int32 (for integer arithmetic)."""
     x1, x2 = promote(x1, x2)
     if x1.dtype.name == "bool":
         x1, x2 = _cast(x1, "int32"), _cast(x2, "int32")
+    return x1, x2
+
+
+@keras_op
+def floor_divide(x1, x2):
+    x1, x2 = _promoted_numbers(x1, x2)
     return tf.math.floordiv(x1, x2)
 
 
 @keras_op
 def mod(x1, x2):
-    x1, x2 = promote(x1, x2)
-    if x1.dtype.name == "bool":
-        x1, x2 = _cast(x1, "int32"), _cast(x2, "int32")
+    x1, x2 = _promoted_numbers(x1, x2)
     return tf.math.floormod(x1, x2)
 
 
 @keras_op
 def fmod(x1, x2):
     """The remainder with the sign of x1 (C's fmod)."""
-    x1, x2 = promote(x1, x2)
-    if x1.dtype.name == "bool":
-        x1, x2 = _cast(x1, "int32"), _cast(x2, "int32")
+    x1, x2 = _promoted_numbers(x1, x2)
     if x1.dtype.is_integer:
         return x1 - tf.math.truncatediv(x1, x2) * x2
     return x1 - trunc(x1 / x2) * x2
