@@ -500,3 +500,55 @@ def test_adam_updates_large_variables_slice_by_slice_with_identical_results(monk
     np.testing.assert_array_equal(results[0], results[1])
     np.testing.assert_array_equal(results[0], results[2])
     assert not np.array_equal(results[0], start)
+
+
+class _OneAtATimeAdam(optimizers.Adam):
+    """Adam through its per-variable `update_step` (as for a subclass overriding it)."""
+
+    def update_step(self, gradient, variable, learning_rate):
+        return super().update_step(gradient, variable, learning_rate)
+
+
+class _OneAtATimeAdamW(optimizers.AdamW):
+    def update_step(self, gradient, variable, learning_rate):
+        return super().update_step(gradient, variable, learning_rate)
+
+
+@pytest.mark.parametrize("together, one_at_a_time, kwargs", [
+    (optimizers.Adam, _OneAtATimeAdam, {}),
+    (optimizers.Adam, _OneAtATimeAdam, {"amsgrad": True}),
+    (optimizers.AdamW, _OneAtATimeAdamW, {"weight_decay": 0.01}),
+], ids=["adam", "amsgrad", "adamw"])
+@pytest.mark.parametrize("traced", [False, True], ids=["eager", "function"])
+def test_adam_updating_variables_together_equals_one_at_a_time(together, one_at_a_time,
+                                                                kwargs, traced):
+    # Built-in Adam updates all variables of a dtype in one KerasApplyAdamMany (the small
+    # ones through shared flat buffers); it must equal the per-variable update bit for bit,
+    # with mixed sizes (small, sliced, large), dtypes and a variable excluded from decay.
+    from tensorflux.kernels import keras_optimizers
+    rng = np.random.default_rng(3)
+    shapes = [(3,), (4, 5), (keras_optimizers.SMALL_ELEMENTS + 7,),
+              (keras_optimizers.CHUNK_ELEMENTS + 11,), (2, 2), (6,)]
+    kinds = [np.float32, np.float32, np.float32, np.float32, np.float64, np.float64]
+    initial = [rng.standard_normal(s).astype(d) for s, d in zip(shapes, kinds)]
+    grads = [[rng.standard_normal(s).astype(d) for s, d in zip(shapes, kinds)]
+             for _ in range(3)]
+    results = []
+    for make in (together, one_at_a_time):
+        variables = [tf.Variable(a, name=f"w{i}") for i, a in enumerate(initial)]
+        optimizer = make(learning_rate=0.01, **kwargs)
+        if "weight_decay" in kwargs:
+            optimizer.exclude_from_weight_decay(var_list=[variables[1]])
+
+        def step(gs, optimizer=optimizer, variables=variables):
+            optimizer.apply_gradients(zip(gs, variables))
+
+        if traced:
+            step = tf.function(step)
+        for gs in grads:
+            step([tf.constant(g) for g in gs])
+        results.append([v.numpy() for v in variables]
+                       + [v.numpy() for v in optimizer.variables])
+    for a, b in zip(*results):
+        np.testing.assert_array_equal(a, b)
+    assert not np.array_equal(results[0][1], initial[1])

@@ -567,3 +567,13 @@ def test_tf2_eager_name_scope_prefixes_tags(tmp_path):
     writer.close()
     accumulator = tensors_of(logdir)
     assert set(accumulator.Tags()["tensors"]) == {"train/loss", "train/layer1/weights"}
+
+
+def test_event_files_of_one_process_sort_in_creation_order(tmp_path):
+    # TensorBoard reads a directory's files in name order: within one second, the writer
+    # made tenth must not sort before the one made ninth.
+    for _ in range(12):
+        writer = tf.summary.create_file_writer(str(tmp_path))
+        writer.close()
+    counters = [int(name.split(".")[-2]) for name in sorted(os.listdir(tmp_path))]
+    assert len(counters) == 12 and counters == sorted(counters)

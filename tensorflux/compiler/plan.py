@@ -5,8 +5,12 @@ Building a plan (once per distinct fetch/feed set):
      at fed tensors;
   2. order: the kept ops in creation order (a topological order that also keeps stateful ops in
      program order);
-  3. constants: Const nodes become names bound to their arrays (no call at run time);
-  4. codegen: one Python statement per op, `v7 = k3(_np, v2, v5, axis=a3_0)`, where `k3` is the
+  3. rewrite (compiler/passes.py): pure ops whose inputs are all constants (or that only read a
+     static shape) are run once now and become constants; a pure op repeating an earlier one's
+     type, inputs and attrs is dropped and its outputs renamed to the earlier op's;
+  4. constants: Const nodes and folded results become names bound to their arrays (no call at
+     run time);
+  5. codegen: one Python statement per op, `v7 = k3(_np, v2, v5, axis=a3_0)`, where `k3` is the
      op's kernel and `a3_0` its attr value; a value is deleted after its last use so memory is
      freed as early as in an interpreter.
 Running a plan is then one call of the generated function: no dictionaries, no per-op dispatch.
@@ -14,16 +18,11 @@ Running a plan is then one call of the generated function: no dictionaries, no p
 """
 import numpy as np
 
+from tensorflux.compiler.passes import fold_constants, may_alias_variable, \
+    merge_common_subexpressions
 from tensorflux.framework import errors
 
 __all__ = ["Plan"]
-
-# Ops whose output may share memory with a variable's storage (returned as views, or the
-# storage itself); a fetched value produced through them is copied so that later in-place
-# updates of the variable do not change what the caller holds.
-_VIEW_OPS = {"Reshape", "ExpandDims", "Squeeze", "StridedSlice", "Transpose", "StopGradient",
-             "Snapshot"}
-_STORAGE_OPS = {"VariableV2", "AssignVariableOp", "AssignAddVariableOp", "AssignSubVariableOp"}
 
 
 class Plan:
@@ -37,8 +36,19 @@ class Plan:
         self.targets = list(targets)
         self.feeds = list(feeds)
         self.ops = self._prune()
+        fed = {id(t) for t in self.feeds}
+        self._constants, folded = fold_constants(self.ops, fed)
+        self._aliases, merged = merge_common_subexpressions(self.ops, folded)
+        self._skipped = folded | merged
         self.source, self._function, self._steps = self._generate()
-        self._copy = [_may_alias_variable(t) for t in self.fetches]
+        # A fetched value that may share memory with a variable is copied, so that later
+        # in-place updates of the variable do not change what the caller holds; so is a
+        # constant, which every run would otherwise hand out again.
+        self._copy = [may_alias_variable(self._resolve(t)) or id(self._resolve(t)) in self._constants
+                      for t in self.fetches]
+
+    def _resolve(self, tensor):
+        return self._aliases.get(id(tensor), tensor)
 
     def _prune(self):
         fed = {id(t) for t in self.feeds}
@@ -62,28 +72,35 @@ class Plan:
         steps = []
         for i, t in enumerate(self.feeds):
             names[id(t)] = f"f{i}"
+        resolve = self._resolve
+        run = [op for op in self.ops if id(op) not in self._skipped and op.type != "NoOp"]
         # last use of each tensor, to free it early
         last_use = {}
-        for position, op in enumerate(self.ops):
+        for position, op in enumerate(run):
             for t in op.inputs:
-                last_use[id(t)] = position
-        fetch_ids = {id(t) for t in self.fetches}
+                last_use[id(resolve(t))] = position
+        fetch_ids = {id(resolve(t)) for t in self.fetches}
         counter = 0
-        for position, op in enumerate(self.ops):
-            if op.type == "NoOp":
-                continue
-            if op.type == "Const" and not op.control_inputs:
-                name = f"c{counter}"
+
+        def name_of(tensor):
+            tensor = resolve(tensor)
+            name = names.get(id(tensor))
+            if name is None:        # a Const or a folded value: bound once in the namespace
+                nonlocal counter
+                name = names[id(tensor)] = f"c{counter}"
                 counter += 1
-                namespace[name] = op.attrs["value"]
-                names[id(op.outputs[0])] = name
+                namespace[name] = self._constants[id(tensor)]
+            return name
+
+        for position, op in enumerate(run):
+            if op.type == "Const" and not op.control_inputs:
                 continue
             kernel_name = f"k{len(steps)}"
             namespace[kernel_name] = op.op_def.kernel
             # attrs are passed as literal keywords (`k3(_np, v1, v2, transpose_b=a3_1)`):
             # CPython passes those without building a dict, where a functools.partial
             # holding them merges two dicts on every call (~0.7 us per op here).
-            args = ["_np"] + [names[id(t)] for t in op.inputs]
+            args = ["_np"] + [name_of(t) for t in op.inputs]
             for j, (key, value) in enumerate(op.attrs.items()):
                 namespace[f"a{len(steps)}_{j}"] = value
                 args.append(f"{key}=a{len(steps)}_{j}")
@@ -105,13 +122,14 @@ class Plan:
             else:
                 lines.append(f"    {', '.join(outs)}, = {kernel_name}({args})")
             steps.append(op)
-            dead = [names[id(t)] for t in op.inputs
-                    if last_use.get(id(t)) == position and id(t) not in fetch_ids
-                    and names[id(t)].startswith("v")]
+            dead = [names[id(resolve(t))] for t in op.inputs
+                    if last_use.get(id(resolve(t))) == position
+                    and id(resolve(t)) not in fetch_ids
+                    and names[id(resolve(t))].startswith("v")]
             if dead:
                 lines.append(f"    del {', '.join(sorted(set(dead)))}")
         feed_args = ", ".join(f"f{i}" for i in range(len(self.feeds)))
-        results = ", ".join(names[id(t)] for t in self.fetches)
+        results = ", ".join(name_of(t) for t in self.fetches)
         body = "\n".join(lines) if lines else "    pass"
         source = (f"def run({feed_args}):\n"
                   f"    _step = -1\n"
@@ -146,10 +164,3 @@ class Plan:
             if copy:
                 results[i] = np.array(results[i], copy=True)
         return results
-
-
-def _may_alias_variable(tensor):
-    op = tensor.op
-    while op.type in _VIEW_OPS and op.inputs:
-        op = op.inputs[0].op
-    return op.type in _STORAGE_OPS

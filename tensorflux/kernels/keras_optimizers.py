@@ -15,8 +15,11 @@ import numpy as np
 
 
 def _storage(variable):
-    from tensorflux.framework.variables import _variable_kernel
-    return _variable_kernel(np, variable)
+    value = variable._value
+    if value is None:       # uninitialized: the variable kernel raises TF's error for it
+        from tensorflux.framework.variables import _variable_kernel
+        return _variable_kernel(np, variable)
+    return value
 
 
 _scratch_pool = threading.local()
@@ -78,17 +81,64 @@ def adam(xp, lr, grad, variable, momentum, velocity, iterations, velocity_hat=No
     """alpha = lr sqrt(1 - b2^t) / (1 - b1^t); m += (g - m)(1 - b1); v += (g^2 - v)(1 - b2);
     (AMSGrad: v_hat = max(v_hat, v), used for v); w -= alpha m / (sqrt(v) + eps)."""
     w, lr, g, real = _begin(lr, grad, variable, weight_decay)
-    t = _step(iterations, real)
-    alpha = lr * np.sqrt(real(1) - real(beta_2) ** t) / (real(1) - real(beta_1) ** t)
+    constants = _adam_constants(lr, iterations, real, beta_1, beta_2, epsilon)
     arrays = [w, g, _storage(momentum), _storage(velocity)]
     if velocity_hat is not None:
         arrays.append(_storage(velocity_hat))
-    constants = (real(1 - beta_1), real(1 - beta_2), real(epsilon), alpha)
-    for chunk in _chunks(arrays):
-        w_part, g_part, m_part, v_part = chunk[:4]
-        v_hat_part = chunk[4] if velocity_hat is not None else None
-        _adam_update(w_part, g_part, m_part, v_part, v_hat_part, *constants)
+    _adam_arrays(arrays, constants)
     return w
+
+
+def adam_many(xp, lr, *grads, variables, momentums, velocities, iterations, velocity_hats=None,
+              beta_1=0.9, beta_2=0.999, epsilon=1e-7, weight_decays=None):
+    """Adam on several variables of one dtype in one call (the `adam` arithmetic, element for
+    element). The step size is computed once, and the variables of at most SMALL_ELEMENTS
+    elements are updated together: their arrays are gathered into flat buffers, updated by one
+    dozen NumPy passes and copied back, where updating each on its own costs a dozen NumPy
+    calls per variable (the seed MLP's two biases and 128x10 kernel: 3 x 36 us -> 20 us)."""
+    real = _storage(variables[0]).dtype.type
+    lr = real(lr)
+    constants = _adam_constants(lr, iterations, real, beta_1, beta_2, epsilon)
+    small = []
+    for i, grad in enumerate(grads):
+        w, _, g, _ = _begin(lr, grad, variables[i], weight_decays[i] if weight_decays else 0.0)
+        arrays = [w, g, _storage(momentums[i]), _storage(velocities[i])]
+        if velocity_hats is not None:
+            arrays.append(_storage(velocity_hats[i]))
+        if w.size <= SMALL_ELEMENTS and g.shape == w.shape:
+            small.append(arrays)
+        else:
+            _adam_arrays(arrays, constants)
+    if len(small) == 1:
+        _adam_arrays(small[0], constants)
+    elif small:
+        flat = [np.concatenate([arrays[k].reshape(-1) for arrays in small])
+                for k in range(len(small[0]))]
+        _adam_arrays(flat, constants)
+        start = 0
+        for arrays in small:
+            stop = start + arrays[0].size
+            for k in (0, 2, 3, 4)[:len(arrays) - 1]:    # w, m, v (and v_hat): not g
+                np.copyto(arrays[k], flat[k][start:stop].reshape(arrays[k].shape))
+            start = stop
+    return np.asarray(True)
+
+
+# Variables of up to this many elements are updated together by `adam_many`.
+SMALL_ELEMENTS = 16_384
+
+
+def _adam_constants(lr, iterations, real, beta_1, beta_2, epsilon):
+    t = _step(iterations, real)
+    alpha = lr * np.sqrt(real(1) - real(beta_2) ** t) / (real(1) - real(beta_1) ** t)
+    return real(1 - beta_1), real(1 - beta_2), real(epsilon), alpha
+
+
+def _adam_arrays(arrays, constants):
+    """Updates [w, g, m, v(, v_hat)] in place, a slice at a time when large."""
+    for chunk in _chunks(arrays):
+        _adam_update(chunk[0], chunk[1], chunk[2], chunk[3],
+                     chunk[4] if len(chunk) > 4 else None, *constants)
 
 
 # Variables larger than this many elements are updated a slice at a time: the dozen passes of

@@ -81,7 +81,10 @@ class EventFileWriter:
         os.makedirs(self.logdir, exist_ok=True)
         name = f"events.out.tfevents.{int(time.time()):010d}.{socket.gethostname()}"
         if unique_name:
-            name += f".{os.getpid()}.{next(_file_counter)}"
+            # TF writes the counter unpadded; padded, the names of one process's files sort
+            # in creation order, which is the order TensorBoard reads a directory's files in
+            # (file 10 of a second would otherwise be read before file 9).
+            name += f".{os.getpid()}.{next(_file_counter):06d}"
         self.path = os.path.join(self.logdir, name + (filename_suffix or ""))
         self._lock = threading.RLock()
         self._pending = []

@@ -2,7 +2,7 @@
 import numpy as np
 
 from tensorflux.framework.variables import Variable
-from tensorflux.keras.optimizers.base import Optimizer
+from tensorflux.keras.optimizers.base import Optimizer, _unwrap
 
 __all__ = ["Adam", "AdamW", "Adamax", "Nadam"]
 
@@ -46,6 +46,26 @@ class Adam(Optimizer):
         if self.amsgrad:
             groups.append([("velocity_hat", 0.0)])
         return groups
+
+    def _backend_update_step(self, grads, trainable_variables, learning_rate):
+        if type(self).update_step is not Adam.update_step:     # a subclass's own update
+            return super()._backend_update_step(grads, trainable_variables, learning_rate)
+        # one KerasApplyAdamMany per dtype: the small variables are updated together
+        groups = {}
+        for grad, variable in zip(grads, trainable_variables):
+            groups.setdefault(variable.dtype, []).append((grad, _unwrap(variable)))
+        for pairs in groups.values():
+            variables = [v for _, v in pairs]
+            attrs = {"variables": variables,
+                     "momentums": [self._slot("momentum", v) for v in variables],
+                     "velocities": [self._slot("velocity", v) for v in variables],
+                     "iterations": self._iterations,
+                     "velocity_hats": ([self._slot("velocity_hat", v) for v in variables]
+                                       if self.amsgrad else None),
+                     "beta_1": float(_value(self.beta_1)), "beta_2": float(_value(self.beta_2)),
+                     "epsilon": float(self.epsilon),
+                     "weight_decays": [self._weight_decay_for(v) for v in variables]}
+            self._apply_op("KerasApplyAdamMany", [learning_rate] + [g for g, _ in pairs], attrs)
 
     def update_step(self, gradient, variable, learning_rate):
         return self._fused_update(

@@ -25,6 +25,7 @@ import numpy as np
 from tensorflux.framework import context, dtypes
 from tensorflux.framework.registry import get_op, not_differentiable, register_op
 from tensorflux.framework.tensor import Tensor
+from tensorflux.framework.tensor_shape import TensorShape
 from tensorflux.framework.variables import Variable
 from tensorflux.keras.optimizers import schedules as schedules_module
 from tensorflux.kernels import keras_optimizers as kernels
@@ -54,6 +55,13 @@ for _name, _kernel in _OPS.items():
     except LookupError:
         register_op(_name, _kernel, _variable_shape, _variable_dtype, stateful=True)
         not_differentiable(_name)
+try:
+    get_op("KerasApplyAdamMany")
+except LookupError:
+    # several variables in one update; its output only says that the update ran
+    register_op("KerasApplyAdamMany", kernels.adam_many, lambda inputs, attrs: [TensorShape([])],
+                lambda input_dtypes, attrs: [dtypes.bool], stateful=True)
+    not_differentiable("KerasApplyAdamMany")
 
 
 # ---- helpers ------------------------------------------------------------------------------------
