@@ -208,3 +208,21 @@ def test_graph_mode_is_enabled_before_tf1_scripts(tmp_path, fake_v1, source, mod
     assert runner.run_script(str(script), [], mode) == 0
     expected = ["disable_eager_execution", "ran"] if graph_mode else ["ran"]
     assert fake_v1.calls == expected
+
+
+def test_tensorflux_seed_makes_an_unseeded_keras_script_reproducible(tmp_path):
+    # The seed programs rely on it: Keras initializers draw their seeds from Python's
+    # `random`, so the runner seeds it too (not only NumPy and tf.random).
+    script = tmp_path / "init.py"
+    script.write_text(
+        "import numpy as np\n"
+        "from tensorflow import keras\n"
+        "model = keras.Sequential([keras.Input((5,)), keras.layers.Dense(3),\n"
+        "                          keras.layers.Dropout(0.5)])\n"
+        "print(repr(float(np.abs(model.get_weights()[0]).sum())),\n"
+        "      repr(float(model(np.ones((2, 5)), training=True).numpy().sum())))\n")
+    env = dict(os.environ, PYTHONPATH=str(REPO_ROOT), TENSORFLUX_SEED="7")
+    outputs = [subprocess.run([sys.executable, "-m", "tensorflux", "run", str(script)],
+                              env=env, capture_output=True, text=True, check=True).stdout
+               for _ in range(2)]
+    assert outputs[0] == outputs[1] and outputs[0].strip()

@@ -183,13 +183,17 @@ def _print_script_traceback(exc, script_path):
 
 
 def _apply_seed_from_environment():
-    """TENSORFLUX_SEED=<int> sets tf.random's global seed (and NumPy's) before the script
-    runs, so an unseeded script gives the same numbers every run (used by the test suite)."""
+    """TENSORFLUX_SEED=<int> seeds tf.random's global seed, NumPy's and Python's `random`
+    (where Keras initializers draw their seeds, as keras.utils.set_random_seed does) before the
+    script runs, so an unseeded script gives the same numbers every run (used by the tests)."""
     value = os.environ.get("TENSORFLUX_SEED")
     if not value:
         return
+    import random
+
     import numpy
     import tensorflux
+    random.seed(int(value))
     tensorflux.random.set_seed(int(value))
     numpy.random.seed(int(value))
 

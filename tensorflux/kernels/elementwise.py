@@ -176,6 +176,9 @@ def truncate_div(xp, x, y):
 
 
 def div_no_nan(xp, x, y):
+    if y.ndim == 0 and x.ndim == 0:
+        # one scalar by another (a metric's total / count): no errstate, no where
+        return (x / y).astype(x.dtype, copy=False) if y != 0 else xp.zeros((), dtype=x.dtype)
     with xp.errstate(divide="ignore", invalid="ignore"):
         return xp.where(y == 0, xp.zeros((), dtype=x.dtype), x / y).astype(x.dtype, copy=False)
 

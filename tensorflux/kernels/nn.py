@@ -52,6 +52,8 @@ def softmax_cross_entropy(xp, logits, labels):
 
 
 def sparse_softmax_cross_entropy(xp, logits, labels):
+    """Returns (loss per row, d loss / d logits): loss = log(sum(exp(z))) - z[label] with
+    z = logits - max(logits), and the gradient softmax - one_hot(label)."""
     classes = logits.shape[-1]
     if labels.size and (labels.min() < 0 or labels.max() >= classes):
         bad = labels[(labels < 0) | (labels >= classes)].reshape(-1)[0]
@@ -59,14 +61,16 @@ def sparse_softmax_cross_entropy(xp, logits, labels):
             None, None, f"Received a label value of {int(bad)} which is outside the valid "
             f"range of [0, {classes}). Labels must be class indices 0..{classes - 1} (for "
             "one-hot labels use softmax_cross_entropy_with_logits / categorical losses).")
-    log_p = log_softmax(xp, logits)
-    flat = log_p.reshape(-1, classes)
+    flat = logits.reshape(-1, classes)
+    shifted = flat - flat.max(axis=-1, keepdims=True)
+    backprop = xp.exp(shifted)
+    total = backprop.sum(axis=-1, keepdims=True)
     rows = xp.arange(flat.shape[0])
     idx = labels.reshape(-1)
-    loss = -flat[rows, idx].reshape(labels.shape)
-    backprop = xp.exp(log_p, out=log_p)
-    backprop.reshape(-1, classes)[rows, idx] -= 1
-    return loss.astype(logits.dtype, copy=False), backprop
+    loss = (xp.log(total[:, 0]) - shifted[rows, idx]).reshape(labels.shape)
+    backprop /= total
+    backprop[rows, idx] -= 1
+    return loss.astype(logits.dtype, copy=False), backprop.reshape(logits.shape)
 
 
 def bias_add(xp, value, bias, data_format="NHWC"):

@@ -21,8 +21,11 @@ def random_uniform(xp, shape, minval, maxval, generator, dtype):
     shape = _shape(shape)
     if xp.dtype(dtype).kind in "iu":
         return generator.integers(int(minval), int(maxval), size=shape).astype(dtype)
-    values = generator.random(shape)
-    return (values * (maxval - minval) + minval).astype(dtype, copy=False)
+    values = generator.random(shape)     # [0, 1): nothing more to do for that range
+    if not (np.ndim(minval) == 0 == np.ndim(maxval) and minval == 0 and maxval == 1):
+        values *= maxval - minval
+        values += minval
+    return values.astype(dtype, copy=False)
 
 
 def truncated_normal(xp, shape, mean, stddev, generator, dtype):

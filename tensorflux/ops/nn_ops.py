@@ -703,7 +703,9 @@ def _dropout(x, rate=None, noise_shape=None, seed=None, name=None, keep_prob=Non
         threshold = rate
     uniform = random_ops.random_uniform(_noise_shape(x, noise_shape), dtype=x.dtype, seed=seed)
     keep = math_ops.cast(math_ops.greater_equal(uniform, threshold), x.dtype)
-    return math_ops.multiply(x * keep_scale, keep, name=name)
+    # x * (keep * scale): the same values as (x * scale) * keep (keep is 0 or 1), and the
+    # gradient is one product, grad * (keep * scale)
+    return math_ops.multiply(x, keep * keep_scale, name=name)
 
 
 def _noise_shape(x, noise_shape):
