@@ -46,6 +46,7 @@ class Plan:
         # constant, which every run would otherwise hand out again.
         self._copy = [may_alias_variable(self._resolve(t)) or id(self._resolve(t)) in self._constants
                       for t in self.fetches]
+        self._copied = [i for i, copy in enumerate(self._copy) if copy]
 
     def _resolve(self, tensor):
         return self._aliases.get(id(tensor), tensor)
@@ -160,7 +161,6 @@ class Plan:
 
     def __call__(self, *feed_arrays):
         results = self._function(*feed_arrays)
-        for i, copy in enumerate(self._copy):
-            if copy:
-                results[i] = np.array(results[i], copy=True)
+        for i in self._copied:
+            results[i] = np.array(results[i], copy=True)
         return results

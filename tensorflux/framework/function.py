@@ -100,6 +100,7 @@ class ConcreteFunction:
                    and op.type not in ("VariableV2", "Placeholder")]
         self._plan = Plan(fetches, targets, list(inputs) + [inner for _, inner in
                                                              graph.captures])
+        self._pack = self._make_packer()
 
     @property
     def plan_source(self):
@@ -109,18 +110,38 @@ class ConcreteFunction:
         if self.graph.captures:
             raise RuntimeError("This function captured symbolic tensors of an outer graph; "
                                "call it inside that graph.")
-        values = self._plan(*arrays)
-        flat = []
-        for kind, item in self._output_slots:
-            if kind == "tensor":
-                value = values[item]
-                flat.append(Tensor._from_array(value if type(value) is np.ndarray
-                                               else np.asarray(value)))
-            elif kind == "none":
-                flat.append(None)
-            else:
-                flat.append(item)
-        return nest.pack_sequence_as(self.structured_outputs, flat)
+        return self._pack(self._plan(*arrays))
+
+    def _make_packer(self):
+        """A function from the plan's results to the structured outputs: a flat dict or
+        sequence of tensors (a train step's logs) is rebuilt directly, anything else through
+        tf.nest."""
+        slots = self._output_slots
+        structure = self.structured_outputs
+        from_array = Tensor._from_array
+
+        def tensor(value):
+            return from_array(value if type(value) is np.ndarray else np.asarray(value))
+
+        if all(kind == "tensor" for kind, _ in slots) and type(structure) is dict and \
+                all(isinstance(k, str) for k in structure) and \
+                not any(nest.is_nested(v) for v in structure.values()):
+            # results come in sorted-key order; the dict keeps the traced function's order
+            position = {k: i for i, k in enumerate(sorted(structure, key=nest._sort_key))}
+            pairs = [(k, slots[position[k]][1]) for k in structure]
+            return lambda values: {k: tensor(values[i]) for k, i in pairs}
+
+        def pack(values):
+            flat = []
+            for kind, item in slots:
+                if kind == "tensor":
+                    flat.append(tensor(values[item]))
+                elif kind == "none":
+                    flat.append(None)
+                else:
+                    flat.append(item)
+            return nest.pack_sequence_as(structure, flat)
+        return pack
 
     def __call__(self, *args, **kwargs):
         leaves = [leaf for leaf in nest.flatten((args, kwargs)) if _is_tensor_like(leaf)]
@@ -154,10 +175,28 @@ def _leaf_key(value):
 
 
 def _structure_key(obj):
+    return _key_and_arrays(obj, [])
+
+
+def _key_and_arrays(obj, arrays):
+    """The trace key of a structure of arguments; appends the arrays of its tensor leaves
+    (eager tensors and NumPy arrays; None for a symbolic tensor) to `arrays` in tf.nest
+    order, the order of a trace's inputs."""
+    kind = type(obj)
+    if kind is np.ndarray:
+        arrays.append(obj)
+        return ("T", obj.dtype.str, obj.shape)
+    if kind is tuple or kind is list:
+        return (kind.__name__,) + tuple([_key_and_arrays(o, arrays) for o in obj])
     if isinstance(obj, dict):
-        return ("dict",) + tuple((k, _structure_key(obj[k])) for k in sorted(obj, key=str))
-    if isinstance(obj, (list, tuple)):
-        return (type(obj).__name__,) + tuple(_structure_key(o) for o in obj)
+        return ("dict",) + tuple([(k, _key_and_arrays(obj[k], arrays))
+                                  for k in sorted(obj, key=nest._sort_key)])
+    if isinstance(obj, (list, tuple)):     # namedtuples and other subclasses
+        return (type(obj).__name__,) + tuple([_key_and_arrays(o, arrays) for o in obj])
+    if isinstance(obj, Tensor):
+        arrays.append(obj._value)        # None for a symbolic tensor
+    elif isinstance(obj, np.ndarray):
+        arrays.append(obj)
     return _leaf_key(obj)
 
 
@@ -236,6 +275,13 @@ class Function:
             return self._python_function(*args, **kwargs)
         if _state.tapes and any(t._recording for t in _state.tapes):
             return self._python_function(*args, **kwargs)
+        if self.input_signature is None:
+            # one walk over the arguments gives the trace key and the arrays to run it on
+            arrays = []
+            key = _key_and_arrays((args, kwargs), arrays)
+            concrete = self._cache.get(key)
+            if concrete is not None and not any(a is None for a in arrays):
+                return concrete._call_flat(arrays)
         args, kwargs, key = self._bind(args, kwargs)
         concrete = self._cache.get(key)
         if concrete is None:

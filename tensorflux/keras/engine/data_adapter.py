@@ -277,6 +277,7 @@ class ArrayDataAdapter(DataAdapter):
             order = np.concatenate([order[s:s + self.batch_size] for s in starts])
         step = 0
         position = 0
+        plain = all(a is None or type(a) is np.ndarray for a in (x, y, sw))
         while step < self.num_batches:
             if position >= n:
                 if n == 0:
@@ -284,8 +285,11 @@ class ArrayDataAdapter(DataAdapter):
                 position = 0
             end = min(position + self.batch_size, n)
             index = slice(position, end) if order is None else order[position:end]
-            batch = nest.map_structure(lambda a: None if a is None else _cast_batch(a[index]),
-                                       (x, y, sw))
+            if plain:
+                batch = tuple(None if a is None else _cast_batch(a[index]) for a in (x, y, sw))
+            else:
+                batch = nest.map_structure(
+                    lambda a: None if a is None else _cast_batch(a[index]), (x, y, sw))
             position = end
             step += 1
             yield self._finish(batch)

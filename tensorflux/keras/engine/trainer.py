@@ -11,6 +11,7 @@ import numpy as np
 
 import tensorflux as tf
 from tensorflux.framework import nest
+from tensorflux.framework.function import Function
 from tensorflux.framework.tensor import Tensor
 from tensorflux.keras.callbacks.base import CallbackList
 from tensorflux.keras.engine import data_adapter
@@ -242,7 +243,7 @@ class Trainer:
                     train_function = self.make_train_function()
                 if wants_batch_begin:
                     callback_list.call("on_train_batch_begin", step, None)
-                batch_logs = train_function(_as_step_input(batch))
+                batch_logs = train_function(_as_step_input(batch, train_function))
                 if wants_batch_end:
                     logs = _to_python(batch_logs)
                     callback_list.call("on_train_batch_end", step, logs)
@@ -348,7 +349,7 @@ class Trainer:
                 test_function = self.make_test_function()
             if wants_begin:
                 callback_list.call("on_test_batch_begin", step, None)
-            logs = test_function(_as_step_input(batch))
+            logs = test_function(_as_step_input(batch, test_function))
             if wants_batch:
                 callback_list.call("on_test_batch_end", step, _to_python(logs))
         if step < 0:
@@ -376,7 +377,7 @@ class Trainer:
         for step, batch in enumerate(handler.epoch_batches()):
             if wants_begin:
                 callback_list.call("on_predict_batch_begin", step, None)
-            result = predict_function(_as_step_input((batch[0],)))
+            result = predict_function(_as_step_input((batch[0],), predict_function))
             outputs.append(nest.map_structure(lambda t: np.asarray(t), result))
             callback_list.call("on_predict_batch_end", step, {"outputs": result})
         callback_list.call("on_predict_end", None)
@@ -436,14 +437,18 @@ def _warn_generator_method(method):
                   UserWarning, stacklevel=3)
 
 
-def _as_step_input(batch):
-    """A batch as tensors (a step function traces once per shape signature)."""
+def _as_step_input(batch, step_function=None):
+    """A batch as tensors (a step function traces once per shape signature). A compiled
+    step (a tf.function) takes NumPy arrays as they are: it would only unwrap them again."""
+    keep_arrays = isinstance(step_function, Function)
+
     def convert(a):
-        if a is None or isinstance(a, Tensor):
+        if a is None or isinstance(a, Tensor) or (keep_arrays and type(a) is np.ndarray):
             return a
         return tf.convert_to_tensor(a)
-    return tuple(nest.map_structure(convert, part) if part is not None else None
-                 for part in batch)
+    return tuple(None if part is None else
+                 part if keep_arrays and type(part) is np.ndarray else
+                 nest.map_structure(convert, part) for part in batch)
 
 
 def _batch_size(y_pred):
