@@ -160,3 +160,53 @@ def test_tf1_reads_of_one_variable_tensor_around_an_assignment_are_not_merged():
             got_before, _, got_after = sess.run([before, update, after])
     np.testing.assert_array_equal(got_before, [2.0, 4.0])
     np.testing.assert_array_equal(got_after, [22.0, 24.0])
+
+
+def _in_place_names(plan):
+    return [op.type for op in plan.in_place]
+
+
+def test_elementwise_ops_write_into_new_arrays_nothing_else_sees():
+    rng = np.random.default_rng(0)
+    x = tf.constant(rng.standard_normal((2, 6, 6, 3)).astype(np.float32))
+    w = tf.constant(rng.standard_normal((3, 3, 3, 4)).astype(np.float32))
+    b = tf.constant(rng.standard_normal(4).astype(np.float32))
+
+    def chain(x):
+        return tf.nn.relu(tf.nn.bias_add(tf.nn.conv2d(x, w, 1, "VALID"), b)) * 2.0
+
+    compiled = tf.function(chain)
+    assert _kernel_types(_plan_of(compiled, x)).count("Relu") == 1
+    assert _in_place_names(_plan_of(compiled, x)) == ["BiasAdd", "Relu", "Mul"]
+    np.testing.assert_array_equal(compiled(x).numpy(), chain(x).numpy())
+
+
+def test_no_in_place_write_into_an_array_seen_elsewhere():
+    w = tf.constant([[1.0, -2.0], [3.0, 4.0]])
+
+    @tf.function
+    def shared(x):
+        product = tf.matmul(x, w)
+        # `product` has two consumers and is also returned: nothing may write into it
+        return tf.nn.relu(product), product * 3.0, product, tf.nn.relu(x)
+
+    x = tf.constant([[1.0, 1.0]])
+    plan = _plan_of(shared, x)
+    assert plan.in_place == []       # the fed x is never written either
+    relu, tripled, product, relu_x = shared(x)
+    np.testing.assert_array_equal(product.numpy(), [[4.0, 2.0]])
+    np.testing.assert_array_equal(relu.numpy(), [[4.0, 2.0]])
+    np.testing.assert_array_equal(tripled.numpy(), [[12.0, 6.0]])
+    np.testing.assert_array_equal(x.numpy(), [[1.0, 1.0]])
+    np.testing.assert_array_equal(relu_x.numpy(), [[1.0, 1.0]])
+
+
+def test_no_in_place_write_when_broadcasting_changes_the_shape():
+    @tf.function
+    def grow(x):
+        column = tf.matmul(x, tf.ones([2, 1]))          # [1, 1]
+        return column + tf.constant([[1.0, 2.0, 3.0]])  # [1, 3]
+
+    x = tf.constant([[1.0, 2.0]])
+    assert _plan_of(grow, x).in_place == []
+    np.testing.assert_array_equal(grow(x).numpy(), [[4.0, 5.0, 6.0]])

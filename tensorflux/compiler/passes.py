@@ -151,3 +151,53 @@ def merge_common_subexpressions(ops, skip):
             aliases[id(out)] = kept
         merged.add(id(op))
     return aliases, merged
+
+
+# ---- in-place kernels ---------------------------------------------------------------------------
+# An elementwise op may write its result into its first input's array when nothing else can see
+# that array: the input is produced by an op that always returns a new array of its own
+# (FRESH_OUTPUT_OPS), the op is its only consumer, it is not fetched, and the result has the
+# input's static shape and dtype. Same arithmetic as the op's kernel, minus the new array (and
+# the cache misses of touching new memory): a Conv -> BiasAdd -> Relu chain writes one array.
+
+def _bias_add_into(xp, value, bias, data_format="NHWC"):
+    if data_format.startswith("NC") and value.ndim > 2:
+        bias = bias.reshape((-1,) + (1,) * (value.ndim - 2))
+    value += bias
+    return value
+
+
+def _relu_into(xp, x):
+    return np.maximum(x, 0, out=x)
+
+
+def _relu_grad_into(xp, grad, y):
+    return np.multiply(grad, y > 0, out=grad)
+
+
+def _binary_into(ufunc):
+    def kernel(xp, x, y):
+        return ufunc(x, y, out=x)
+    return kernel
+
+
+INPLACE_KERNELS = {"BiasAdd": _bias_add_into, "Relu": _relu_into, "ReluGrad": _relu_grad_into,
+                   "AddV2": _binary_into(np.add), "Sub": _binary_into(np.subtract),
+                   "Mul": _binary_into(np.multiply)}
+# Ops whose kernels always return a new array that no other tensor shares.
+FRESH_OUTPUT_OPS = {"MatMul", "BiasAdd", "Conv", "Relu", "ReluGrad", "AddV2", "Sub", "Mul",
+                    "MaxPoolGrad"}
+
+
+def writes_in_place(op, input_tensor, uses, fetch_ids, constants):
+    """Whether `op` may write its result into `input_tensor` (its first input, resolved)."""
+    if op.type not in INPLACE_KERNELS or input_tensor.op.type not in FRESH_OUTPUT_OPS:
+        return False
+    if uses.get(id(input_tensor), 0) != 1 or id(input_tensor) in fetch_ids \
+            or id(input_tensor) in constants or len(op.outputs) != 1:
+        return False
+    out = op.outputs[0]
+    return (out.dtype == input_tensor.dtype and out.shape.is_fully_defined()
+            and input_tensor.shape.is_fully_defined() and out.shape.rank >= 1
+            and out.shape.as_list() == input_tensor.shape.as_list()
+            and input_tensor.dtype.as_numpy_dtype != np.object_)

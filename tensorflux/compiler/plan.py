@@ -9,7 +9,8 @@ Building a plan (once per distinct fetch/feed set):
      static shape) are run once now and become constants; a pure op repeating an earlier one's
      type, inputs and attrs is dropped and its outputs renamed to the earlier op's;
   4. constants: Const nodes and folded results become names bound to their arrays (no call at
-     run time);
+     run time); an elementwise op whose first input is a new array nothing else sees writes its
+     result into that array (`passes.writes_in_place`);
   5. codegen: one Python statement per op, `v7 = k3(_np, v2, v5, axis=a3_0)`, where `k3` is the
      op's kernel and `a3_0` its attr value; a value is deleted after its last use so memory is
      freed as early as in an interpreter.
@@ -18,8 +19,8 @@ Running a plan is then one call of the generated function: no dictionaries, no p
 """
 import numpy as np
 
-from tensorflux.compiler.passes import fold_constants, may_alias_variable, \
-    merge_common_subexpressions
+from tensorflux.compiler.passes import INPLACE_KERNELS, fold_constants, may_alias_variable, \
+    merge_common_subexpressions, writes_in_place
 from tensorflux.framework import errors
 
 __all__ = ["Plan"]
@@ -40,6 +41,7 @@ class Plan:
         self._constants, folded = fold_constants(self.ops, fed)
         self._aliases, merged = merge_common_subexpressions(self.ops, folded)
         self._skipped = folded | merged
+        self.in_place = []      # ops whose result is written into their first input's array
         self.source, self._function, self._steps = self._generate()
         # A fetched value that may share memory with a variable is copied, so that later
         # in-place updates of the variable do not change what the caller holds; so is a
@@ -77,10 +79,13 @@ class Plan:
         run = [op for op in self.ops if id(op) not in self._skipped and op.type != "NoOp"]
         # last use of each tensor, to free it early
         last_use = {}
+        uses = {}
         for position, op in enumerate(run):
             for t in op.inputs:
                 last_use[id(resolve(t))] = position
+                uses[id(resolve(t))] = uses.get(id(resolve(t)), 0) + 1
         fetch_ids = {id(resolve(t)) for t in self.fetches}
+        fed_ids = {id(t) for t in self.feeds}
         counter = 0
 
         def name_of(tensor):
@@ -98,6 +103,11 @@ class Plan:
                 continue
             kernel_name = f"k{len(steps)}"
             namespace[kernel_name] = op.op_def.kernel
+            if op.inputs and id(resolve(op.inputs[0])) not in fed_ids \
+                    and not hasattr(op.op_def.kernel, "_tensorflux_profiled") and writes_in_place(
+                    op, resolve(op.inputs[0]), uses, fetch_ids, self._constants):
+                namespace[kernel_name] = INPLACE_KERNELS[op.type]
+                self.in_place.append(op)
             # attrs are passed as literal keywords (`k3(_np, v1, v2, transpose_b=a3_1)`):
             # CPython passes those without building a dict, where a functools.partial
             # holding them merges two dicts on every call (~0.7 us per op here).
