@@ -141,3 +141,11 @@ def set_threads_for(macs):
     if wanted != _blas.current:
         _blas.set(wanted)
         _blas.current = wanted
+
+
+def use_one_thread():
+    """BLAS on one thread until the next `set_threads_for` (for callers that run several
+    products at once on threads of their own: tensorflux.kernels.parallel)."""
+    if _blas.set is not None and _blas.current != 1:
+        _blas.set(1)
+        _blas.current = 1

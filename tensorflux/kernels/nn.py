@@ -12,12 +12,14 @@ framework/blas.py's thread policy; everything stays in the input dtype (no float
 
 Kernels never write into their inputs: gradients may arrive as read-only broadcast views.
 """
+import functools
 import math
 
 import numpy as np
 
 from tensorflux.framework import errors
 from tensorflux.framework.blas import set_threads_for
+from tensorflux.kernels import parallel
 
 _as_strided = np.lib.stride_tricks.as_strided
 
@@ -226,13 +228,24 @@ def _correlate(xp, x, filters, strides, dilations, pads):
         _matmul(xp, picked.reshape(batch * rows, channels), weights, out=flat_out)
         return out
     windows = _windows(x, kernel, strides, dilations, out_spatial)
-    chunk = _images_per_chunk(batch, rows * depth * x.itemsize)
-    patches = xp.empty((chunk,) + windows.shape[1:], dtype=x.dtype)
-    for start in range(0, batch, chunk):
-        stop = min(batch, start + chunk)
-        buffer = patches[:stop - start]
-        buffer[...] = windows[start:stop]
-        _matmul(xp, buffer.reshape(-1, depth), weights, out=flat_out[start * rows:stop * rows])
+    groups = parallel.parts(batch, batch * rows * depth * out_channels)
+
+    def correlate_images(first, last):
+        # im2col of images first..last-1, a chunk of images at a time, and their GEMM
+        chunk = _images_per_chunk(last - first, rows * depth * x.itemsize)
+        patches = xp.empty((chunk,) + windows.shape[1:], dtype=x.dtype)
+        for start in range(first, last, chunk):
+            stop = min(last, start + chunk)
+            buffer = patches[:stop - start]
+            buffer[...] = windows[start:stop]
+            product = buffer.reshape(-1, depth)
+            target = flat_out[start * rows:stop * rows]
+            if len(groups) > 1:
+                xp.matmul(product, weights, out=target)
+            else:
+                _matmul(xp, product, weights, out=target)
+
+    parallel.run_all([functools.partial(correlate_images, *group) for group in groups])
     return out
 
 
@@ -289,20 +302,34 @@ def conv_backprop_filter(xp, x, grad, filter_shape, strides, padding, dilations)
     if batch * rows == 0 or depth == 0:
         return xp.zeros(filter_shape, dtype=dtype)
     windows = _windows(_pad_spatial(xp, x, pads), kernel, strides, dilations, out_spatial)
-    chunk = _images_per_chunk(batch, rows * depth * x.itemsize)
-    if chunk >= batch:
-        patches = windows.reshape(batch * rows, depth)
-        return _matmul(xp, patches.T, grad_rows).reshape(filter_shape)
-    patches = xp.empty((chunk,) + windows.shape[1:], dtype=x.dtype)
-    dw = xp.zeros((depth, out_channels), dtype=dtype)
-    partial = xp.empty((depth, out_channels), dtype=dtype)
-    for start in range(0, batch, chunk):
-        stop = min(batch, start + chunk)
-        buffer = patches[:stop - start]
-        buffer[...] = windows[start:stop]
-        _matmul(xp, buffer.reshape(-1, depth).T, grad_rows[start * rows:stop * rows], out=partial)
+    groups = parallel.parts(batch, batch * rows * depth * out_channels)
+
+    def filter_gradient(first, last):
+        # the sum over images first..last-1, a chunk of images at a time
+        multiply = (lambda a, b, out=None: xp.matmul(a, b, out=out)) if len(groups) > 1 \
+            else (lambda a, b, out=None: _matmul(xp, a, b, out=out))
+        chunk = _images_per_chunk(last - first, rows * depth * x.itemsize)
+        if chunk >= last - first:
+            patches = windows[first:last].reshape((last - first) * rows, depth)
+            return multiply(patches.T, grad_rows[first * rows:last * rows])
+        patches = xp.empty((chunk,) + windows.shape[1:], dtype=x.dtype)
+        dw = xp.zeros((depth, out_channels), dtype=dtype)
+        partial = xp.empty((depth, out_channels), dtype=dtype)
+        for start in range(first, last, chunk):
+            stop = min(last, start + chunk)
+            buffer = patches[:stop - start]
+            buffer[...] = windows[start:stop]
+            multiply(buffer.reshape(-1, depth).T, grad_rows[start * rows:stop * rows],
+                     out=partial)
+            dw += partial
+        return dw
+
+    partials = parallel.run_all([functools.partial(filter_gradient, *group)
+                                 for group in groups])
+    dw = partials[0]
+    for partial in partials[1:]:
         dw += partial
-    return dw.reshape(filter_shape)
+    return dw.astype(dtype, copy=False).reshape(filter_shape)
 
 
 def _phases(size, out_size, kernel, stride, dilation, pad_before):
