@@ -71,3 +71,19 @@ def test_an_error_in_one_part_reaches_the_caller(split):
         parallel.run_all([good, bad, good])
     assert len(calls) == 2
     assert parallel.run_all([good, good]) == [1, 1]
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="needs fork")
+def test_a_forked_child_starts_its_own_workers(split):
+    import os
+    if split == "whole":
+        pytest.skip("only the split run uses workers")
+    assert parallel.run_all([lambda: 1, lambda: 2]) == [1, 2]      # workers exist now
+    pid = os.fork()
+    if pid == 0:
+        try:
+            ok = parallel.run_all([lambda: 1, lambda: 2]) == [1, 2]
+        finally:
+            os._exit(0 if ok else 1)
+    _, status = os.waitpid(pid, 0)
+    assert os.WEXITSTATUS(status) == 0

@@ -80,6 +80,17 @@ class _Worker:
                 self.results.put((False, error))
 
 
+def _forget_workers():
+    # a forked child has none of its parent's threads: it starts its own when it needs them
+    global _workers, _lock
+    _workers = []
+    _lock = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_workers)
+
+
 def _get_workers(count):
     with _lock:
         while len(_workers) < count:
