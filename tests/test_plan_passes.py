@@ -210,3 +210,13 @@ def test_no_in_place_write_when_broadcasting_changes_the_shape():
     x = tf.constant([[1.0, 2.0]])
     assert _plan_of(grow, x).in_place == []
     np.testing.assert_array_equal(grow(x).numpy(), [[4.0, 5.0, 6.0]])
+
+
+def test_large_results_are_not_folded():
+    @tf.function
+    def big():
+        return tf.reduce_sum(tf.ones([300, 300]) * 2.0)
+
+    plan = big.get_concrete_function()._plan
+    assert "Mul" in _kernel_types(plan)          # 90,000 elements: computed at run time
+    assert float(big()) == 180000.0

@@ -82,6 +82,9 @@ def fold_constants(ops, fed_ids):
             continue
         if not op.inputs or not _pure(op) or any(id(t) in fed_ids for t in op.outputs):
             continue
+        if any(t.shape.is_fully_defined() and t.shape.num_elements() > FOLD_LIMIT
+               for t in op.outputs):
+            continue        # known to be too large to keep: not even computed now
         if op.type in _SHAPE_OPS and op.inputs[0].shape.is_fully_defined():
             # the kernel reads only the shape and dtype: give it a zero-strided stand-in
             source = op.inputs[0]
