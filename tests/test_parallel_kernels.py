@@ -87,3 +87,20 @@ def test_a_forked_child_starts_its_own_workers(split):
             os._exit(0 if ok else 1)
     _, status = os.waitpid(pid, 0)
     assert os.WEXITSTATUS(status) == 0
+
+
+@pytest.mark.parametrize("padding", ["VALID", "SAME"])
+def test_split_max_pooling_and_its_gradient_match(split, padding):
+    rng = np.random.default_rng(5)
+    x = rng.integers(0, 4, (5, 7, 6, 3)).astype(np.float32)   # ties: the first maximum wins
+    y = nk.max_pool(np, x, (2, 2), (2, 2), padding)
+    grad = rng.standard_normal(y.shape).astype(np.float32)
+    dx = nk.max_pool_grad(np, x, y, grad, (2, 2), (2, 2), padding)
+    for n in range(5):      # image by image, never split
+        with np.errstate(all="ignore"):
+            np.testing.assert_array_equal(y[n:n + 1], nk.max_pool(np, x[n:n + 1], (2, 2), (2, 2),
+                                                                  padding))
+        np.testing.assert_array_equal(dx[n:n + 1], nk.max_pool_grad(
+            np, x[n:n + 1], y[n:n + 1], grad[n:n + 1], (2, 2), (2, 2), padding))
+    assert np.count_nonzero(dx) <= grad.size
+    np.testing.assert_allclose(dx.sum(), grad.sum(), rtol=1e-5)

@@ -171,7 +171,7 @@ def _bias_add_into(xp, value, bias, data_format="NHWC"):
 
 
 def _relu_into(xp, x):
-    return np.maximum(x, 0, out=x)
+    return np.maximum(x, x.dtype.type(0), out=x)
 
 
 def _relu_grad_into(xp, grad, y):

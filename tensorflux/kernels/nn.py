@@ -523,13 +523,19 @@ def max_pool(xp, x, ksize, strides, padding):
     pads, out_spatial = _pool_geometry(x.shape[1:-1], ksize, strides, padding)
     padded = _pad_spatial(xp, x, pads, _lowest(xp, x.dtype))
     ones = (1,) * len(ksize)
-    out = None
-    for tap in np.ndindex(*ksize):
-        view = padded[_tap_slices(tap, strides, ones, out_spatial)]
-        if out is None:
-            out = view.copy()
-        else:
-            xp.maximum(out, view, out=out)
+    out = xp.empty((x.shape[0],) + tuple(out_spatial) + (x.shape[-1],), dtype=x.dtype)
+
+    def pool_images(first, last):
+        target = out[first:last]
+        for i, tap in enumerate(np.ndindex(*ksize)):
+            view = padded[first:last][_tap_slices(tap, strides, ones, out_spatial)]
+            if i == 0:
+                target[...] = view
+            else:
+                xp.maximum(target, view, out=target)
+
+    parallel.run_all([functools.partial(pool_images, *group) for group in
+                      parallel.parts(x.shape[0], x.size * math.prod(ksize))])
     return out
 
 
@@ -558,11 +564,18 @@ def max_pool_grad(xp, x, y, grad, ksize, strides, padding):
     padded = _pad_spatial(xp, x, pads, _lowest(xp, x.dtype))
     disjoint = all(st >= k for st, k in zip(strides, ksize))
     dx = xp.zeros(padded.shape, dtype=grad.dtype)
-    for index, hit in _first_max_masks(xp, padded, y, ksize, strides, out_spatial):
-        if disjoint:
-            xp.multiply(grad, hit, out=dx[index])
-        else:
-            dx[index] += grad * hit
+
+    def route_images(first, last):
+        part, part_grad = dx[first:last], grad[first:last]
+        for index, hit in _first_max_masks(xp, padded[first:last], y[first:last], ksize,
+                                           strides, out_spatial):
+            if disjoint:
+                xp.multiply(part_grad, hit, out=part[index])
+            else:
+                part[index] += part_grad * hit
+
+    parallel.run_all([functools.partial(route_images, *group) for group in
+                      parallel.parts(x.shape[0], x.size * math.prod(ksize))])
     return _pad_spatial(xp, dx, [(-b, -a) for b, a in pads])
 
 

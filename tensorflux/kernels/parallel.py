@@ -15,20 +15,22 @@ from tensorflux.framework import blas
 
 __all__ = ["parts", "run_all", "MIN_MACS"]
 
-# Products below this many multiply-adds are not split (the seed CNN's 3x3 convolutions are
-# 6M-170M; a hand-off between threads costs tens of microseconds).
-MIN_MACS = 8_000_000
+# Kernels of fewer multiply-adds (or element visits) are not split: a hand-off between threads
+# costs tens of microseconds, a 4M multiply-add convolution about a millisecond (the seed
+# CNN's 3x3 convolutions are 6M-170M, its 2x2 max-pooling visits 2.4M elements).
+MIN_MACS = 2_000_000
 
 _cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else \
     (os.cpu_count() or 1)
 _workers = []
 _lock = threading.Lock()
+_running = False        # parts are running: a kernel they call is not split again
 
 
 def parts(count, macs):
     """Splits range(count) into one contiguous (start, stop) part per core when a kernel of
     `macs` multiply-adds is worth spreading and the cores are free; else [(0, count)]."""
-    if _cores < 2 or count < 2 or macs < MIN_MACS or blas._blas.set is None \
+    if _cores < 2 or count < 2 or macs < MIN_MACS or blas._blas.set is None or _running \
             or threading.current_thread() is not threading.main_thread() \
             or not blas._other_load.others_idle():
         return [(0, count)]
@@ -42,8 +44,10 @@ def run_all(tasks):
     thread each; returns their results in order and re-raises the first error."""
     if len(tasks) == 1:
         return [tasks[0]()]
+    global _running
     blas.use_one_thread()
     workers = _get_workers(len(tasks) - 1)
+    _running = True
     for worker, task in zip(workers, tasks[1:]):
         worker.jobs.put(task)
     results = [None] * len(tasks)
@@ -58,6 +62,7 @@ def run_all(tasks):
             results[i] = value
         elif error is None:
             error = value
+    _running = False
     if error is not None:
         raise error
     return results

@@ -762,6 +762,9 @@ def _reduction(op_type, input_tensor, axis, keepdims, name, reduction_indices=No
     return apply(op_type, [x], {"axis": axis, "keepdims": bool(keepdims)}, name)
 
 
+_add_reduce = np.add.reduce
+
+
 def reduce_sum(input_tensor, axis=None, keepdims=False, name=None, reduction_indices=None,
                keep_dims=None):
     """Sum over `axis` (all axes when None). TF1's `reduction_indices` is an alias of axis."""
@@ -774,7 +777,9 @@ def reduce_sum(input_tensor, axis=None, keepdims=False, name=None, reduction_ind
         if value is not None and value.dtype.kind == "f" and _state.eager_enabled and \
                 not _state.graph_stack and not _state.tapes:
             t = _new_tensor(Tensor)
-            t._value = np.asarray(value.sum())
+            # a.sum()'s arithmetic, written into a 0-d array (np.asarray of the NumPy scalar
+            # a.sum() returns costs as much again)
+            t._value = _add_reduce(value, None, None, np.empty((), value.dtype))
             t.op = None
             return t
     return _reduction("Sum", input_tensor, axis, keepdims, name, reduction_indices, keep_dims)
