@@ -233,6 +233,14 @@ def run_model_workload(wl, params, pythons, envs, profile_top, log, shared=None)
                 res["profile"] = procs["tensorflux"].call(cmd="profile", top=profile_top)
             except Exception as exc:
                 res["errors"]["tensorflux-profile"] = short_error(exc)
+        if profile_top is not None and wl in KERNEL_PROFILE_STEPS and "tensorflux" in procs \
+                and "tensorflux" not in res["errors"]:
+            log("  timing tensorflux's %s kernels ..." % wl)
+            try:
+                res["kernels"] = procs["tensorflux"].call(
+                    cmd="kernels", steps=KERNEL_PROFILE_STEPS[wl], top=12)
+            except Exception as exc:
+                res["errors"]["tensorflux-kernels"] = short_error(exc)
     finally:
         if shared is None:
             for p in procs.values():
@@ -907,6 +915,33 @@ def busy_report(summ, raw):
                  else "not pinned (the OS refused `sched_setaffinity`)",
                  "—" if share is None else "%.0f %%" % (share * 100), torch_cap,
                  *("—" if load[c] is None else "%.2f" % load[c] for c in ("quiet", "busy"))))
+    L.append("")
+    return L
+
+
+# Train steps timed kernel by kernel after the rounds (tensorflux only).
+KERNEL_PROFILE_STEPS = {"w1": 400, "w2": 30, "w3": 30}
+
+
+def kernel_lines(raw, title):
+    """The per-kernel table of a workload's compiled tensorflux train step."""
+    prof = raw.get("kernels") if raw else None
+    if not prof:
+        return []
+    L = ["### %s" % title, "",
+         "%d steps with a timer around each of the plan's %d kernel calls: %.0f µs per step, "
+         "%.0f µs of it in kernels (the timers add about 0.3 µs per call). A kernel runs "
+         "slower here than alone when the step's large arrays have pushed its data out of the "
+         "caches." % (prof["steps"], prof["kernel_calls"], prof["step_us"], prof["kernels_us"]),
+         "", "| kernel | op | inputs | µs per step | share |", "|---|---|---|---:|---:|"]
+    total = prof["kernels_us"] or 1.0
+    for r in prof["rows"]:
+        L.append("| %s | %s | %s | %.1f | %.0f %% |" % (r["name"], r["op"], ", ".join(r["inputs"]),
+                                                      r["us"], 100 * r["us"] / total))
+    rest = prof["rest"]
+    if rest["count"]:
+        L.append("| %d other kernels | | | %.1f | %.0f %% |" % (rest["count"], rest["us"],
+                                                             100 * rest["us"] / total))
     L.append("")
     return L
 

@@ -473,7 +473,7 @@ def main(argv=None):
             if wl == "w7":
                 raws[wl] = models.run_startup(params[wl], pythons, envs, log)
             else:
-                top = 0 if args.no_profile or wl not in ("w1", "w3") else 15
+                top = None if args.no_profile else 0 if wl not in ("w1", "w3") else 15
                 raws[wl] = models.run_model_workload(wl, params[wl], pythons, envs, top, log, shared)
             summ[wl] = models.summarise(wl, raws[wl])
             section_time[wl] = time.time() - t0
@@ -581,6 +581,15 @@ def main(argv=None):
     L += models.report(summ, raws, args, args.torch_threads)
     if micro:
         L += micro_report(micro, args)
+
+    kernel_lines = []
+    for wl, title in (("w1", "W1 seed MLP"), ("w2", "W2 seed CNN"), ("w3", "W3 wide MLP")):
+        kernel_lines += models.kernel_lines(raws.get(wl), "%s: one compiled train step, kernel by kernel"
+                                            % title)
+    if kernel_lines:
+        L.append("## Where a tensorflux train step spends its time (kernel by kernel)")
+        L.append("")
+        L += kernel_lines
 
     prof_lines = models.profile_lines(raws.get("w1"), "W1: one tensorflux epoch of `model.fit` (%s)" % (
         "%d images" % params["w1"]["train_size"] if params["w1"].get("train_size") else "60,000 images"),

@@ -21,6 +21,7 @@ is ignored by the driver):
   {"cmd": "round", "round": r}       -> one timed round of the workload
   {"cmd": "final"}                   -> test accuracy, peak RSS, parameter count
   {"cmd": "profile", "top": n}       -> cProfile (tottime and cumulative) of one more round
+  {"cmd": "kernels", "steps": n}     -> tensorflux: time per kernel of the compiled train step
   {"cmd": "quit"}
 
 Hyper-parameters are the same in every framework: batch 32 (W3: 128), Adam with learning
@@ -481,6 +482,53 @@ class FitWorkload:
         x, y = self._take(self.steps) if self.steps else (self.x, self.y)
         return lambda: self.side.fit(self.model, x, y, self.batch)
 
+    def kernel_profile(self, steps, top):
+        """tensorflux only: the time of each kernel of the compiled train step (the plan's
+        generated code calls every kernel through a name in its namespace; each name is
+        wrapped in a timer for `steps` steps on the workload's own batches)."""
+        from tensorflux.framework.function import _key_and_arrays
+        function = self.model._train_function
+        x, y = self.x, self.y
+        n = len(x) // self.batch
+        first = (x[:self.batch], y[:self.batch])
+        function(first)      # the trace these batches use (the key of a full batch)
+        concrete = function._cache[_key_and_arrays(((first,), {}), [])]
+        plan = concrete._plan
+        namespace = plan._function.__globals__
+        kernels = {k: v for k, v in namespace.items() if k[:1] == "k" and k[1:].isdigit()}
+        spent = dict.fromkeys(kernels, 0.0)
+        clock = time.perf_counter
+
+        def timed(name, kernel):
+            def run(*args, **kwargs):
+                t0 = clock()
+                try:
+                    return kernel(*args, **kwargs)
+                finally:
+                    spent[name] += clock() - t0
+            return run
+
+        for name, kernel in kernels.items():
+            namespace[name] = timed(name, kernel)
+        try:
+            t0 = clock()
+            for i in range(steps):
+                a = (i % n) * self.batch
+                function((x[a:a + self.batch], y[a:a + self.batch]))
+            wall = clock() - t0
+        finally:
+            namespace.update(kernels)
+        rows = []
+        for name, seconds in sorted(spent.items(), key=lambda kv: -kv[1]):
+            op = plan._steps[int(name[1:])]
+            rows.append({"op": op.type, "name": op.name, "us": seconds / steps * 1e6,
+                         "inputs": [str(t.shape) for t in op.inputs][:3]})
+        shown = rows[:top]
+        rest = rows[top:]
+        return {"steps": steps, "step_us": wall / steps * 1e6, "kernel_calls": len(rows),
+                "kernels_us": sum(spent.values()) / steps * 1e6, "rows": shown,
+                "rest": {"count": len(rest), "us": sum(r["us"] for r in rest)}}
+
 
 def dense_gemms(batch, widths):
     """The matrix products of one training step of a stack of Dense layers (widths: the
@@ -826,6 +874,8 @@ def main():
                 reply(out)
             elif cmd == "profile":
                 reply(profile(wl.profile_target(), req.get("top", 15)))
+            elif cmd == "kernels":
+                reply(wl.kernel_profile(req.get("steps", 200), req.get("top", 12)))
             elif cmd == "quit":
                 reply({"bye": True})
                 return
