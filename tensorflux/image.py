@@ -604,15 +604,21 @@ def rot90(image, k=1, name=None):
     return image
 
 
-def _random_flip(image, seed, flip):
+def _flip_at_random(image, draw, flip):
+    """flip(image) where draw(shape) < 0.5: one uniform draw per image of a batch."""
     image = _image_input(image, "image")
     if image.shape.rank == 4:
         batch = array_ops.shape(image)[0:1]
         shape = array_ops.concat([batch, to_tensor(np.ones(3, np.int32))], 0)
     else:
         shape = []
-    mirror = math_ops.less(random_ops.random_uniform(shape, 0.0, 1.0, seed=seed), 0.5)
+    mirror = math_ops.less(draw(shape), 0.5)
     return math_ops.where(mirror, flip(image), image)
+
+
+def _random_flip(image, seed, flip):
+    return _flip_at_random(
+        image, lambda shape: random_ops.random_uniform(shape, 0.0, 1.0, seed=seed), flip)
 
 
 def random_flip_left_right(image, seed=None):
@@ -709,14 +715,8 @@ def random_contrast(image, lower, upper, seed=None):
 # same result (values from NumPy's Philox generator, not TensorFlow's: see tf.random) ----------
 
 def _stateless_flip(image, seed, flip):
-    image = _image_input(image, "image")
-    if image.shape.rank == 4:
-        batch = array_ops.shape(image)[0:1]
-        shape = array_ops.concat([batch, to_tensor(np.ones(3, np.int32))], 0)
-    else:
-        shape = []
-    mirror = math_ops.less(random_ops.stateless_random_uniform(shape, seed), 0.5)
-    return math_ops.where(mirror, flip(image), image)
+    return _flip_at_random(
+        image, lambda shape: random_ops.stateless_random_uniform(shape, seed), flip)
 
 
 def stateless_random_flip_left_right(image, seed):
