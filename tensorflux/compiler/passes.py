@@ -1,5 +1,5 @@
-"""Rewrites of a pruned op list before code generation: constant folding and common
-subexpression elimination.
+"""Rewrites of a pruned op list before code generation: constant folding, common
+subexpression elimination, and the choice of in-place kernels.
 
 Both passes only touch *pure* ops: not stateful, without control inputs, and whose attrs are
 plain data (numbers, strings, dtypes, shapes, slices, arrays and containers of those). An op
@@ -8,8 +8,9 @@ graph of `cond`) is left alone, so a pass can never freeze random numbers or ski
 effect, even when an op forgot to declare itself stateful.
 
 - Folding runs, once at plan-building time, every pure op whose inputs are all constants, and
-  turns `Shape`/`Size`/`Rank`/`OnesLike`/`ZerosLike` of a tensor with a fully known static shape into a constant
-  (feeds are checked against their static shapes, so the shape cannot differ at run time).
+  turns `Shape`/`Size`/`Rank`/`OnesLike`/`ZerosLike` of a tensor with a fully known static
+  shape into a constant (feeds are checked against their static shapes, so the shape cannot
+  differ at run time).
   Results over FOLD_LIMIT elements stay computed at run time so a plan never pins a large array.
 - Common subexpressions: a pure op with the same type, inputs and attrs as an earlier op is
   dropped and its outputs renamed to the earlier op's. An op reading a variable's storage (whose
@@ -192,11 +193,12 @@ FRESH_OUTPUT_OPS = {"MatMul", "BiasAdd", "Conv", "Relu", "ReluGrad", "AddV2", "S
                     "MaxPoolGrad"}
 
 
-def writes_in_place(op, input_tensor, uses, fetch_ids, constants):
-    """Whether `op` may write its result into `input_tensor` (its first input, resolved)."""
+def writes_in_place(op, input_tensor, uses, outside_ids, constants):
+    """Whether `op` may write its result into `input_tensor` (its first input, resolved);
+    `outside_ids` are the tensors the caller sees (fetches and feeds)."""
     if op.type not in INPLACE_KERNELS or input_tensor.op.type not in FRESH_OUTPUT_OPS:
         return False
-    if uses.get(id(input_tensor), 0) != 1 or id(input_tensor) in fetch_ids \
+    if uses.get(id(input_tensor), 0) != 1 or id(input_tensor) in outside_ids \
             or id(input_tensor) in constants or len(op.outputs) != 1:
         return False
     out = op.outputs[0]

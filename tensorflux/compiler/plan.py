@@ -36,9 +36,9 @@ class Plan:
         self.fetches = list(fetches)
         self.targets = list(targets)
         self.feeds = list(feeds)
+        self._fed_ids = {id(t) for t in self.feeds}
         self.ops = self._prune()
-        fed = {id(t) for t in self.feeds}
-        self._constants, folded = fold_constants(self.ops, fed)
+        self._constants, folded = fold_constants(self.ops, self._fed_ids)
         self._aliases, merged = merge_common_subexpressions(self.ops, folded)
         self._skipped = folded | merged
         self.in_place = []      # ops whose result is written into their first input's array
@@ -46,15 +46,14 @@ class Plan:
         # A fetched value that may share memory with a variable is copied, so that later
         # in-place updates of the variable do not change what the caller holds; so is a
         # constant, which every run would otherwise hand out again.
-        self._copy = [may_alias_variable(self._resolve(t)) or id(self._resolve(t)) in self._constants
-                      for t in self.fetches]
-        self._copied = [i for i, copy in enumerate(self._copy) if copy]
+        self._copied = [i for i, t in enumerate(map(self._resolve, self.fetches))
+                        if may_alias_variable(t) or id(t) in self._constants]
 
     def _resolve(self, tensor):
         return self._aliases.get(id(tensor), tensor)
 
     def _prune(self):
-        fed = {id(t) for t in self.feeds}
+        fed = self._fed_ids
         needed = {}
         stack = [t.op for t in self.fetches if id(t) not in fed] + list(self.targets)
         while stack:
@@ -85,7 +84,6 @@ class Plan:
                 last_use[id(resolve(t))] = position
                 uses[id(resolve(t))] = uses.get(id(resolve(t)), 0) + 1
         fetch_ids = {id(resolve(t)) for t in self.fetches}
-        fed_ids = {id(t) for t in self.feeds}
         counter = 0
 
         def name_of(tensor):
@@ -103,9 +101,10 @@ class Plan:
                 continue
             kernel_name = f"k{len(steps)}"
             namespace[kernel_name] = op.op_def.kernel
-            if op.inputs and id(resolve(op.inputs[0])) not in fed_ids \
-                    and not hasattr(op.op_def.kernel, "_tensorflux_profiled") and writes_in_place(
-                    op, resolve(op.inputs[0]), uses, fetch_ids, self._constants):
+            # (a kernel the profiler wraps keeps its wrapper)
+            if op.inputs and not hasattr(op.op_def.kernel, "_tensorflux_profiled") and \
+                    writes_in_place(op, resolve(op.inputs[0]), uses,
+                                    fetch_ids | self._fed_ids, self._constants):
                 namespace[kernel_name] = INPLACE_KERNELS[op.type]
                 self.in_place.append(op)
             # attrs are passed as literal keywords (`k3(_np, v1, v2, transpose_b=a3_1)`):

@@ -118,8 +118,9 @@ def adam_many(xp, lr, *grads, variables, momentums, velocities, iterations, velo
         start = 0
         for arrays in small:
             stop = start + arrays[0].size
-            for k in (0, 2, 3, 4)[:len(arrays) - 1]:    # w, m, v (and v_hat): not g
-                np.copyto(arrays[k], flat[k][start:stop].reshape(arrays[k].shape))
+            for k, array in enumerate(arrays):
+                if k != 1:      # w, m, v (and v_hat) come back; g (index 1) is only read
+                    np.copyto(array, flat[k][start:stop].reshape(array.shape))
             start = stop
     return np.asarray(True)
 

@@ -191,8 +191,10 @@ def _images_per_chunk(batch, row_bytes):
 
 
 def _matmul(xp, a, b, out=None):
-    """a @ b on as many BLAS threads as the product's size warrants (framework/blas.py)."""
-    set_threads_for(a.shape[0] * a.shape[1] * b.shape[1])
+    """a @ b on as many BLAS threads as the product's size warrants (framework/blas.py), or on
+    one while the kernel runs in parts on all cores (kernels/parallel.py)."""
+    if not parallel.in_parts():
+        set_threads_for(a.shape[0] * a.shape[1] * b.shape[1])
     return xp.matmul(a, b, out=out)
 
 
@@ -238,12 +240,8 @@ def _correlate(xp, x, filters, strides, dilations, pads):
             stop = min(last, start + chunk)
             buffer = patches[:stop - start]
             buffer[...] = windows[start:stop]
-            product = buffer.reshape(-1, depth)
-            target = flat_out[start * rows:stop * rows]
-            if len(groups) > 1:
-                xp.matmul(product, weights, out=target)
-            else:
-                _matmul(xp, product, weights, out=target)
+            _matmul(xp, buffer.reshape(-1, depth), weights,
+                    out=flat_out[start * rows:stop * rows])
 
     parallel.run_all([functools.partial(correlate_images, *group) for group in groups])
     return out
@@ -306,12 +304,10 @@ def conv_backprop_filter(xp, x, grad, filter_shape, strides, padding, dilations)
 
     def filter_gradient(first, last):
         # the sum over images first..last-1, a chunk of images at a time
-        multiply = (lambda a, b, out=None: xp.matmul(a, b, out=out)) if len(groups) > 1 \
-            else (lambda a, b, out=None: _matmul(xp, a, b, out=out))
         chunk = _images_per_chunk(last - first, rows * depth * x.itemsize)
         if chunk >= last - first:
             patches = windows[first:last].reshape((last - first) * rows, depth)
-            return multiply(patches.T, grad_rows[first * rows:last * rows])
+            return _matmul(xp, patches.T, grad_rows[first * rows:last * rows])
         patches = xp.empty((chunk,) + windows.shape[1:], dtype=x.dtype)
         dw = xp.zeros((depth, out_channels), dtype=dtype)
         partial = xp.empty((depth, out_channels), dtype=dtype)
@@ -319,8 +315,8 @@ def conv_backprop_filter(xp, x, grad, filter_shape, strides, padding, dilations)
             stop = min(last, start + chunk)
             buffer = patches[:stop - start]
             buffer[...] = windows[start:stop]
-            multiply(buffer.reshape(-1, depth).T, grad_rows[start * rows:stop * rows],
-                     out=partial)
+            _matmul(xp, buffer.reshape(-1, depth).T, grad_rows[start * rows:stop * rows],
+                    out=partial)
             dw += partial
         return dw
 

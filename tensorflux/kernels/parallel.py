@@ -13,7 +13,7 @@ import threading
 
 from tensorflux.framework import blas
 
-__all__ = ["parts", "run_all", "MIN_MACS"]
+__all__ = ["parts", "run_all", "in_parts", "MIN_MACS"]
 
 # Kernels of fewer multiply-adds (or element visits) are not split: a hand-off between threads
 # costs tens of microseconds, a 4M multiply-add convolution about a millisecond (the seed
@@ -37,6 +37,11 @@ def parts(count, macs):
     n = min(_cores, count)
     bounds = [count * i // n for i in range(n + 1)]
     return list(zip(bounds[:-1], bounds[1:]))
+
+
+def in_parts():
+    """Whether kernel parts are running (in any thread): BLAS stays on one thread."""
+    return _running
 
 
 def run_all(tasks):
